@@ -1,0 +1,86 @@
+import type { AccessUnit, CodecConfig, StreamKey } from '../stream/stream-types.js';
+
+/** The snapshot rule in force for a stream, fixed when its publish starts. */
+export interface CaptureRule {
+  readonly domain: string;
+  /** The AppName of the rule ("*" for a domain-wide rule). */
+  readonly ruleApp: string;
+  readonly timeIntervalSec: number;
+  readonly endpoint: string;
+  readonly bucket: string;
+  readonly overwriteObject?: string;
+  readonly sequenceObject?: string;
+  readonly callback?: string;
+}
+
+/** What the engine needs to find rules: exact AppName wins over "*". */
+export interface RuleSource {
+  resolveRule(domain: string, app: string): Promise<CaptureRule | undefined>;
+}
+
+export interface EncodedSnapshot {
+  readonly jpeg: Buffer;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** One stream's keyframe → JPEG converter (owns the stream's decoder). */
+export interface KeyframeEncoderSession {
+  encode(config: CodecConfig, unit: AccessUnit): Promise<EncodedSnapshot>;
+  close(): void;
+}
+
+export interface KeyframeEncoderFactory {
+  /** Returns a session for one stream; sessions share a bounded decode pool. */
+  open(streamId: string): KeyframeEncoderSession;
+}
+
+/** A captured JPEG, ready to be stored under the rule's names and recorded. */
+export interface CapturedSnapshot {
+  readonly key: StreamKey;
+  readonly rule: CaptureRule;
+  readonly jpeg: Buffer;
+  readonly width: number;
+  readonly height: number;
+  /** Capture wall-clock time, ms since the epoch. */
+  readonly capturedAt: number;
+  /** The keyframe's stream timestamp (ms). */
+  readonly streamTs: number;
+}
+
+/** One stored object and its catalog row, as announced to listeners. */
+export interface StoredSnapshot {
+  readonly key: StreamKey;
+  readonly endpoint: string;
+  readonly bucket: string;
+  readonly object: string;
+  readonly isOverlay: boolean;
+  readonly createTimestamp: number;
+  readonly width: number;
+  readonly height: number;
+  readonly size: number;
+  readonly callback?: string;
+}
+
+/** Stores a captured JPEG under the rule's names and commits its catalog rows. */
+export interface SnapshotSink {
+  store(snapshot: CapturedSnapshot): Promise<StoredSnapshot[]>;
+}
+
+/** Status of one live stream's capture, for the stream status action and the console. */
+export interface CaptureStatus {
+  readonly domain: string;
+  readonly app: string;
+  readonly stream: string;
+  readonly rule: CaptureRule | undefined;
+  readonly codec: string;
+  readonly width: number;
+  readonly height: number;
+  readonly keyframeIntervalMs: number;
+  readonly keyframeIntervalTooLong: boolean;
+  readonly taken: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly lastSnapshotAt: number | undefined;
+  readonly lastError: string | undefined;
+}

@@ -1,0 +1,114 @@
+import type { Database } from 'better-sqlite3';
+import { PermanentError } from '../errors.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * SQLite schema history. Append only: never edit a released migration, add a new one.
+ * Each pending migration runs, with its `schema_version` row, in the one startup
+ * transaction, so a crash leaves the database at the old version.
+ */
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE access_keys (
+        access_key_id     TEXT PRIMARY KEY,
+        access_key_secret TEXT NOT NULL,
+        active            INTEGER NOT NULL DEFAULT 1,
+        is_root           INTEGER NOT NULL DEFAULT 0,
+        created_at        INTEGER NOT NULL
+      );
+
+      CREATE TABLE snapshot_rules (
+        id                   INTEGER PRIMARY KEY AUTOINCREMENT,
+        domain_name          TEXT NOT NULL,
+        app_name             TEXT NOT NULL,
+        time_interval        INTEGER NOT NULL,
+        oss_endpoint         TEXT NOT NULL,
+        oss_bucket           TEXT NOT NULL,
+        overwrite_oss_object TEXT,
+        sequence_oss_object  TEXT,
+        callback             TEXT,
+        created_at           INTEGER NOT NULL,
+        updated_at           INTEGER NOT NULL,
+        UNIQUE (domain_name, app_name),
+        CHECK (overwrite_oss_object IS NOT NULL OR sequence_oss_object IS NOT NULL)
+      );
+      CREATE INDEX snapshot_rules_domain_created ON snapshot_rules (domain_name, created_at);
+
+      CREATE TABLE domain_notify (
+        domain_name  TEXT PRIMARY KEY,
+        notify_url   TEXT,
+        auth_enabled INTEGER NOT NULL DEFAULT 0,
+        auth_key     TEXT,
+        updated_at   INTEGER NOT NULL
+      );
+
+      CREATE TABLE snapshot_records (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        domain_name      TEXT NOT NULL,
+        app_name         TEXT NOT NULL,
+        stream_name      TEXT NOT NULL,
+        oss_endpoint     TEXT NOT NULL,
+        oss_bucket       TEXT NOT NULL,
+        oss_object       TEXT NOT NULL,
+        create_timestamp INTEGER NOT NULL,
+        is_overlay       INTEGER NOT NULL,
+        width            INTEGER NOT NULL,
+        height           INTEGER NOT NULL,
+        size             INTEGER NOT NULL
+      );
+      CREATE INDEX snapshot_records_stream
+        ON snapshot_records (domain_name, app_name, stream_name, create_timestamp);
+      CREATE INDEX snapshot_records_time ON snapshot_records (create_timestamp);
+      CREATE INDEX snapshot_records_overlay
+        ON snapshot_records (oss_endpoint, oss_bucket, oss_object) WHERE is_overlay = 1;
+
+      CREATE TABLE stream_sequences (
+        domain_name   TEXT NOT NULL,
+        app_name      TEXT NOT NULL,
+        stream_name   TEXT NOT NULL,
+        last_sequence INTEGER NOT NULL,
+        PRIMARY KEY (domain_name, app_name, stream_name)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+/** Applies pending migrations in one transaction; returns the resulting schema version. */
+export function applyMigrations(db: Database, migrations: readonly Migration[]): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`);
+  const run = db.transaction((): number => {
+    const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as {
+      v: number | null;
+    };
+    const current = row.v ?? 0;
+    const latest = migrations.reduce((m, x) => Math.max(m, x.version), 0);
+    if (current > latest) {
+      throw new PermanentError(
+        'CATALOG_SCHEMA_NEWER',
+        `database schema version ${current} is newer than this build supports (${latest})`,
+      );
+    }
+    const insert = db.prepare(
+      'INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)',
+    );
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      insert.run(m.version, m.name, Date.now());
+    }
+    return Math.max(current, latest);
+  });
+  return run.immediate();
+}
