@@ -1,10 +1,41 @@
-import { mkdir } from 'node:fs/promises';
+import { readFile, mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { ActionRegistry } from './api/action-registry.js';
+import {
+  bootstrapRootAccessKey,
+  catalogAccessKeyLookup,
+  type RootAccessKey,
+} from './api/access-keys.js';
+import { registerLiveConfigActions } from './api/actions/live-config-actions.js';
+import { RpcService } from './api/rpc-service.js';
+import { CaptureEngine } from './capture/engine.js';
+import type { CaptureRule, RuleSource } from './capture/engine-types.js';
+import { KeyframeDecoder } from './capture/keyframe-decoder.js';
+import { SnapshotStore } from './capture/snapshot-store.js';
+import type { Catalog } from './catalog/catalog-types.js';
+import { createCatalog } from './catalog/open-catalog.js';
 import type { Config } from './config/schema.js';
+import { HttpServer } from './http/http-server.js';
+import { RtmpServer } from './ingest/rtmp/server.js';
 import type { Logger } from './log.js';
+import { Metrics } from './metrics.js';
+import { StorageRegistry } from './storage/storage-registry.js';
 import { StreamHub } from './stream/hub.js';
 
-/** Something the composition root starts in order and closes in reverse. */
+/** Options for embedding the app (tests): things that are not user configuration. */
+export interface AppOptions {
+  /** RPC QPS overrides (see RpcService); tests lower or disable the spec's limits. */
+  qpsOverrides?: Readonly<Record<string, number>>;
+  /** Collect Node process metrics (default true). */
+  processMetrics?: boolean;
+}
+
+export interface AppAddresses {
+  http: { port: number; url: string };
+  rtmp: { port: number; tlsPort?: number };
+}
+
+/** Something the composition root closes, in reverse order of starting. */
 interface Component {
   readonly name: string;
   close(): Promise<void> | void;
@@ -18,22 +49,147 @@ export class App {
   readonly config: Config;
   readonly logger: Logger;
   readonly dataDir: string;
+  readonly metrics: Metrics;
   readonly hub: StreamHub;
+  readonly storage: StorageRegistry;
+  #catalog: Catalog | undefined;
+  #engine: CaptureEngine | undefined;
+  #rtmp: RtmpServer | undefined;
+  #http: HttpServer | undefined;
+  #rootKey: RootAccessKey | undefined;
+  #addresses: AppAddresses | undefined;
+  readonly #options: AppOptions;
   readonly #started: Component[] = [];
 
-  constructor(config: Config, logger: Logger) {
+  constructor(config: Config, logger: Logger, options: AppOptions = {}) {
     this.config = config;
     this.logger = logger;
+    this.#options = options;
     this.dataDir = resolve(config.dataDir);
+    this.metrics = new Metrics({ processMetrics: options.processMetrics ?? true });
     this.hub = new StreamHub({
       logger: logger.child({ component: 'hub' }),
       subscriberQueue: config.hub.subscriberQueue,
     });
+    this.storage = new StorageRegistry({ dataDir: this.dataDir });
   }
 
-  async start(): Promise<void> {
+  get catalog(): Catalog {
+    if (!this.#catalog) throw new Error('app not started');
+    return this.#catalog;
+  }
+
+  get engine(): CaptureEngine {
+    if (!this.#engine) throw new Error('app not started');
+    return this.#engine;
+  }
+
+  get addresses(): AppAddresses {
+    if (!this.#addresses) throw new Error('app not started');
+    return this.#addresses;
+  }
+
+  /** The root access key (its secret is only printed when it was just generated). */
+  get rootKey(): RootAccessKey {
+    if (!this.#rootKey) throw new Error('app not started');
+    return this.#rootKey;
+  }
+
+  async start(): Promise<AppAddresses> {
+    const { config, logger } = this;
     await mkdir(this.dataDir, { recursive: true });
-    this.#started.push({ name: 'hub', close: () => this.hub.close() });
+
+    const catalog = createCatalog({ dataDir: this.dataDir, databaseUrl: config.databaseUrl });
+    await catalog.start();
+    this.#catalog = catalog;
+    this.#push('catalog', () => catalog.close());
+
+    const rootKey = await bootstrapRootAccessKey({
+      dataDir: this.dataDir,
+      accessKeyId: config.accessKeyId,
+      accessKeySecret: config.accessKeySecret,
+      catalog,
+      log: logger.child({ component: 'access-keys' }),
+    });
+    this.#rootKey = rootKey;
+    if (rootKey.source === 'generated') printGeneratedKey(rootKey);
+
+    this.#push('storage', () => this.storage.close());
+    this.#push('hub', () => this.hub.close());
+
+    const decoder = new KeyframeDecoder({
+      concurrency: config.capture.concurrency,
+      backlog: config.capture.backlog,
+      jpegQuality: config.capture.jpegQuality,
+    });
+    this.#push('keyframe decoder', () => decoder.close());
+
+    const engine = new CaptureEngine({
+      hub: this.hub,
+      rules: catalogRules(catalog),
+      encoder: decoder,
+      sink: new SnapshotStore({ storage: this.storage, catalog }),
+      logger: logger.child({ component: 'capture' }),
+      metrics: this.metrics,
+    });
+    engine.start();
+    this.#engine = engine;
+    this.#push('capture engine', () => engine.close());
+
+    const tls =
+      config.tlsCertFile && config.tlsKeyFile
+        ? {
+            cert: await readFile(config.tlsCertFile),
+            key: await readFile(config.tlsKeyFile),
+            port: config.rtmpsPort,
+          }
+        : undefined;
+    const rtmp = new RtmpServer({
+      host: config.host,
+      port: config.rtmpPort,
+      limits: config.rtmp,
+      target: this.hub,
+      logger: logger.child({ component: 'rtmp' }),
+      ...(tls ? { tls } : {}),
+    });
+    const rtmpAddress = await rtmp.start();
+    this.#rtmp = rtmp;
+    this.#push('rtmp server', () => rtmp.close());
+    this.metrics.sources.rtmpConnections = () => rtmp.connections;
+    this.metrics.sources.liveStreams = () => this.hub.list().length;
+
+    const registry = new ActionRegistry();
+    registerLiveConfigActions(registry, {
+      catalog,
+      storageEndpoints: () => this.storage.names,
+    });
+    const rpc = new RpcService({
+      registry,
+      accessKeys: catalogAccessKeyLookup(catalog),
+      log: logger.child({ component: 'api' }),
+      ...(this.#options.qpsOverrides ? { qpsOverrides: this.#options.qpsOverrides } : {}),
+    });
+    const http = new HttpServer({
+      host: config.host,
+      port: config.httpPort,
+      log: logger.child({ component: 'http' }),
+      rpc,
+    });
+    const httpAddress = await http.start();
+    this.#http = http;
+    this.#push('http server', () => http.close(2000));
+
+    this.#addresses = { http: httpAddress, rtmp: rtmpAddress };
+    logger.info(
+      {
+        http: httpAddress.port,
+        rtmp: rtmpAddress.port,
+        rtmps: rtmpAddress.tlsPort,
+        dataDir: this.dataDir,
+      },
+      'livesnap started',
+    );
+    return this.#addresses;
   }
 
   async close(): Promise<void> {
@@ -46,4 +202,42 @@ export class App {
       }
     }
   }
+
+  #push(name: string, close: () => Promise<void> | void): void {
+    this.#started.push({ name, close });
+  }
+}
+
+/** The capture engine's view of the catalog's rules. */
+function catalogRules(catalog: Catalog): RuleSource {
+  return {
+    async resolveRule(domain: string, app: string): Promise<CaptureRule | undefined> {
+      const rule = await catalog.resolveRule(domain, app);
+      if (!rule) return undefined;
+      return {
+        domain: rule.domainName,
+        ruleApp: rule.appName,
+        timeIntervalSec: rule.timeInterval,
+        endpoint: rule.ossEndpoint,
+        bucket: rule.ossBucket,
+        ...(rule.overwriteOssObject ? { overwriteObject: rule.overwriteOssObject } : {}),
+        ...(rule.sequenceOssObject ? { sequenceObject: rule.sequenceOssObject } : {}),
+        ...(rule.callback ? { callback: rule.callback } : {}),
+      };
+    },
+  };
+}
+
+/** A generated root key is shown once, on the terminal, never in the logs. */
+function printGeneratedKey(key: RootAccessKey): void {
+  process.stdout.write(
+    [
+      '',
+      'livesnap generated a root access key (shown only this once):',
+      `  AccessKeyId:     ${key.accessKeyId}`,
+      `  AccessKeySecret: ${key.accessKeySecret}`,
+      `It is saved in ${key.file ?? 'the data directory'} (mode 0600).`,
+      '',
+    ].join('\n'),
+  );
 }

@@ -7,15 +7,20 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export class Metrics {
   readonly registry = new Registry();
 
-  readonly rtmpConnections = new Gauge({
+  /** Read at scrape time; the composition root points them at the live components. */
+  readonly sources = { rtmpConnections: () => 0, liveStreams: () => 0 };
+
+  readonly rtmpConnections: Gauge = new Gauge({
     name: 'livesnap_rtmp_connections',
     help: 'Open RTMP/RTMPS connections',
     registers: [this.registry],
+    collect: (): void => this.rtmpConnections.set(this.sources.rtmpConnections()),
   });
-  readonly liveStreams = new Gauge({
+  readonly liveStreams: Gauge = new Gauge({
     name: 'livesnap_live_streams',
     help: 'Streams being published now',
     registers: [this.registry],
+    collect: (): void => this.liveStreams.set(this.sources.liveStreams()),
   });
   readonly ingestBytes = new Counter({
     name: 'livesnap_ingest_video_bytes_total',

@@ -24,15 +24,10 @@ export interface EncodedSnapshot {
   readonly height: number;
 }
 
-/** One stream's keyframe → JPEG converter (owns the stream's decoder). */
-export interface KeyframeEncoderSession {
-  encode(config: CodecConfig, unit: AccessUnit): Promise<EncodedSnapshot>;
-  close(): void;
-}
-
-export interface KeyframeEncoderFactory {
-  /** Returns a session for one stream; sessions share a bounded decode pool. */
-  open(streamId: string): KeyframeEncoderSession;
+/** Keyframe → JPEG, shared by all streams, with its own bounded concurrency and backlog. */
+export interface KeyframeEncoder {
+  /** Rejects with CaptureOverloadedError when full (the snapshot is skipped, not queued). */
+  decode(config: CodecConfig, unit: AccessUnit): Promise<EncodedSnapshot>;
 }
 
 /** A captured JPEG, ready to be stored under the rule's names and recorded. */
@@ -62,9 +57,15 @@ export interface StoredSnapshot {
   readonly callback?: string;
 }
 
+/** What storing one capture did: the objects stored and any that failed. */
+export interface StoreOutcome {
+  readonly stored: StoredSnapshot[];
+  readonly failures: ReadonlyArray<{ readonly object?: string; readonly error: unknown }>;
+}
+
 /** Stores a captured JPEG under the rule's names and commits its catalog rows. */
 export interface SnapshotSink {
-  store(snapshot: CapturedSnapshot): Promise<StoredSnapshot[]>;
+  store(snapshot: CapturedSnapshot): Promise<StoreOutcome>;
 }
 
 /** Status of one live stream's capture, for the stream status action and the console. */

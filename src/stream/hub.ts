@@ -15,7 +15,8 @@ import {
 /** What a subscriber receives, in order: the codec configuration first, then access units. */
 export type StreamItem =
   | { readonly type: 'config'; readonly config: CodecConfig }
-  | { readonly type: 'unit'; readonly unit: AccessUnit }
+  /** `receivedAt`: performance.now() when ingest handed the unit to the hub. */
+  | { readonly type: 'unit'; readonly unit: AccessUnit; readonly receivedAt: number }
   | { readonly type: 'end-of-sequence' };
 
 /** Counters of one live stream, as status pages show them. */
@@ -160,7 +161,9 @@ export class LiveStream {
       }
       this.#lastKeyframeDts = unit.dts;
     }
-    if (this.#subscriptions.size > 0) this.#fanOut({ type: 'unit', unit });
+    if (this.#subscriptions.size > 0) {
+      this.#fanOut({ type: 'unit', unit, receivedAt: performance.now() });
+    }
   }
 
   /** @internal */
