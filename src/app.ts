@@ -7,8 +7,14 @@ import {
   type RootAccessKey,
 } from './api/access-keys.js';
 import { registerLiveConfigActions } from './api/actions/live-config-actions.js';
+import { registerSnapshotRecordActions } from './api/actions/snapshot-record-actions.js';
+import {
+  registerStreamStatusActions,
+  type StreamStatus,
+} from './api/actions/stream-status-actions.js';
 import { RpcService } from './api/rpc-service.js';
 import { CaptureEngine } from './capture/engine.js';
+import { configureFfmpegLog } from './capture/ffmpeg-log.js';
 import type { CaptureRule, RuleSource } from './capture/engine-types.js';
 import { KeyframeDecoder } from './capture/keyframe-decoder.js';
 import { SnapshotStore } from './capture/snapshot-store.js';
@@ -16,11 +22,19 @@ import type { Catalog } from './catalog/catalog-types.js';
 import { createCatalog } from './catalog/open-catalog.js';
 import type { Config } from './config/schema.js';
 import { HttpServer } from './http/http-server.js';
+import { metricsRoute } from './http/metrics-route.js';
+import { signStorageUrl } from './http/signed-url.js';
+import { storageRoute } from './http/storage-route.js';
 import { RtmpServer } from './ingest/rtmp/server.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
-import { StorageRegistry } from './storage/storage-registry.js';
+import { registerCallbackActions } from './notify/callback-actions.js';
+import { Notifier } from './notify/notifier.js';
+import { LOCAL_ENDPOINT, StorageRegistry } from './storage/storage-registry.js';
 import { StreamHub } from './stream/hub.js';
+
+/** Lifetime of the signed object URLs the API and callbacks hand out. */
+const SIGNED_URL_TTL_SEC = 24 * 3600;
 
 /** Options for embedding the app (tests): things that are not user configuration. */
 export interface AppOptions {
@@ -55,9 +69,9 @@ export class App {
   #catalog: Catalog | undefined;
   #engine: CaptureEngine | undefined;
   #rtmp: RtmpServer | undefined;
-  #http: HttpServer | undefined;
   #rootKey: RootAccessKey | undefined;
   #addresses: AppAddresses | undefined;
+  #publicUrl = '';
   readonly #options: AppOptions;
   readonly #started: Component[] = [];
 
@@ -89,6 +103,40 @@ export class App {
     return this.#addresses;
   }
 
+  /** Base of the URLs handed out (LIVESNAP_PUBLIC_URL, else the HTTP listener's URL). */
+  get publicUrl(): string {
+    if (this.#publicUrl) return this.#publicUrl;
+    const host = ['0.0.0.0', '::'].includes(this.config.host) ? '127.0.0.1' : this.config.host;
+    return (this.config.publicUrl ?? `http://${host}:${this.config.httpPort}`).replace(/\/+$/, '');
+  }
+
+  /** Every live stream with its ingest counters and capture status. */
+  streamStatus(): StreamStatus[] {
+    return this.hub.list().map((stream) => {
+      const capture = this.engine.statusOf(stream);
+      return {
+        domain: stream.key.domain,
+        app: stream.key.app,
+        stream: stream.key.stream,
+        publishTime: stream.startedAt,
+        remote: stream.info.remote,
+        protocol: stream.info.protocol,
+        codec: capture.codec,
+        width: capture.width,
+        height: capture.height,
+        keyframeIntervalMs: stream.counters.keyframeIntervalMs,
+        frames: stream.counters.frames,
+        bytes: stream.counters.bytes,
+        snapshotsTaken: capture.taken,
+        snapshotsSkipped: capture.skipped,
+        snapshotsFailed: capture.failed,
+        lastSnapshotAt: capture.lastSnapshotAt,
+        keyframeIntervalTooLong: capture.keyframeIntervalTooLong,
+        lastError: capture.lastError,
+      };
+    });
+  }
+
   /** The root access key (its secret is only printed when it was just generated). */
   get rootKey(): RootAccessKey {
     if (!this.#rootKey) throw new Error('app not started');
@@ -114,9 +162,23 @@ export class App {
     this.#rootKey = rootKey;
     if (rootKey.source === 'generated') printGeneratedKey(rootKey);
 
+    // Callbacks: the outbox lives in the catalog; the notifier closes after capture has stopped.
+    const notifier = new Notifier({
+      catalog,
+      config: config.notify,
+      logger: logger.child({ component: 'notify' }),
+      publicUrl: () => this.publicUrl,
+      // Receivers fetch the object with a URL signed by the root key, valid for a day.
+      objectUrl: (_endpoint, bucket, object) =>
+        signStorageUrl(this.publicUrl, bucket, object, rootKey, SIGNED_URL_TTL_SEC),
+    });
+    await notifier.start();
+    this.#push('notifier', () => notifier.close());
+
     this.#push('storage', () => this.storage.close());
     this.#push('hub', () => this.hub.close());
 
+    configureFfmpegLog(config.logLevel);
     const decoder = new KeyframeDecoder({
       concurrency: config.capture.concurrency,
       backlog: config.capture.backlog,
@@ -128,11 +190,12 @@ export class App {
       hub: this.hub,
       rules: catalogRules(catalog),
       encoder: decoder,
-      sink: new SnapshotStore({ storage: this.storage, catalog }),
+      sink: new SnapshotStore({ storage: this.storage, catalog, callbacks: notifier.snapshots }),
       logger: logger.child({ component: 'capture' }),
       metrics: this.metrics,
     });
     engine.start();
+    notifier.watch({ hub: this.hub, engine });
     this.#engine = engine;
     this.#push('capture engine', () => engine.close());
 
@@ -158,14 +221,32 @@ export class App {
     this.metrics.sources.rtmpConnections = () => rtmp.connections;
     this.metrics.sources.liveStreams = () => this.hub.list().length;
 
+    const accessKeys = catalogAccessKeyLookup(catalog);
     const registry = new ActionRegistry();
     registerLiveConfigActions(registry, {
       catalog,
       storageEndpoints: () => this.storage.names,
     });
+    registerSnapshotRecordActions(registry, {
+      catalog,
+      storage: this.storage,
+      signUrl: async (object, accessKeyId) => {
+        const key = await catalog.getAccessKey(accessKeyId);
+        if (!key || object.endpoint !== LOCAL_ENDPOINT) return undefined;
+        return signStorageUrl(
+          this.publicUrl,
+          object.bucket,
+          object.object,
+          key,
+          SIGNED_URL_TTL_SEC,
+        );
+      },
+    });
+    registerStreamStatusActions(registry, { streams: () => this.streamStatus() });
+    registerCallbackActions(registry, { catalog, wake: () => notifier.wake() });
     const rpc = new RpcService({
       registry,
-      accessKeys: catalogAccessKeyLookup(catalog),
+      accessKeys,
       log: logger.child({ component: 'api' }),
       ...(this.#options.qpsOverrides ? { qpsOverrides: this.#options.qpsOverrides } : {}),
     });
@@ -174,12 +255,20 @@ export class App {
       port: config.httpPort,
       log: logger.child({ component: 'http' }),
       rpc,
+      health: () => this.#rtmp !== undefined,
     });
+    await http.app.register(storageRoute, {
+      store: this.storage.local,
+      accessKeys,
+      publicRead: config.storage.publicRead,
+      log: logger.child({ component: 'storage-http' }),
+    });
+    await http.app.register(metricsRoute, { metrics: this.metrics });
     const httpAddress = await http.start();
-    this.#http = http;
     this.#push('http server', () => http.close(2000));
 
     this.#addresses = { http: httpAddress, rtmp: rtmpAddress };
+    this.#publicUrl = (config.publicUrl ?? httpAddress.url).replace(/\/+$/, '');
     logger.info(
       {
         http: httpAddress.port,

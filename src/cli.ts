@@ -4,6 +4,9 @@ export const USAGE = `livesnap — snapshots of live video streams and video fil
 
 Usage:
   livesnap serve [--config FILE]   run the service (RTMP ingest, RPC API, console)
+  livesnap callbacks list-dead [--domain D] [--limit N] [--json] [--config FILE]
+  livesnap callbacks redeliver (EVENT_ID... | --all) [--domain D] [--config FILE]
+                                   list dead-lettered callbacks, or queue them again
   livesnap --help                  show this help
   livesnap --version               print the version
 
@@ -13,6 +16,7 @@ Configuration: environment variables (LIVESNAP_*) override the JSON config file
 
 export type Command =
   | { kind: 'serve'; configFile?: string }
+  | { kind: 'callbacks'; args: string[]; configFile?: string }
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'error'; message: string };
@@ -23,8 +27,11 @@ export function parseArgs(argv: readonly string[]): Command {
   if (argv.includes('--help') || argv.includes('-h')) return { kind: 'help' };
   if (argv.includes('--version') || argv.includes('-v')) return { kind: 'version' };
   const [command, ...rest] = argv;
-  if (command !== 'serve') return { kind: 'error', message: `unknown command "${command}"` };
+  if (command !== 'serve' && command !== 'callbacks') {
+    return { kind: 'error', message: `unknown command "${command}"` };
+  }
   let configFile: string | undefined;
+  const args: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     if (arg === '--config') {
@@ -32,10 +39,13 @@ export function parseArgs(argv: readonly string[]): Command {
       if (!configFile) return { kind: 'error', message: '--config needs a file name' };
     } else if (arg.startsWith('--config=')) {
       configFile = arg.slice('--config='.length);
+    } else if (command === 'callbacks') {
+      args.push(arg);
     } else {
       return { kind: 'error', message: `unknown option "${arg}"` };
     }
   }
+  if (command === 'callbacks') return { kind: 'callbacks', args, configFile };
   return { kind: 'serve', configFile };
 }
 

@@ -4,6 +4,8 @@ import { loadConfig } from './config/load.js';
 import { ConfigError, errorMessage } from './errors.js';
 import { createLogger } from './log.js';
 import { App } from './app.js';
+import { createCatalog } from './catalog/open-catalog.js';
+import { parseCallbacksArgs, runCallbacksCommand } from './notify/callback-cli.js';
 
 /** argv → config → app → listen; SIGINT/SIGTERM → close. */
 async function main(): Promise<number> {
@@ -19,6 +21,7 @@ async function main(): Promise<number> {
       process.stderr.write(`livesnap: ${command.message}\n\n${USAGE}`);
       return 2;
     case 'serve':
+    case 'callbacks':
       break;
   }
 
@@ -32,6 +35,18 @@ async function main(): Promise<number> {
     }
     throw err;
   }
+  if (command.kind === 'callbacks') {
+    const catalog = createCatalog(config);
+    await catalog.start();
+    try {
+      return await runCallbacksCommand(parseCallbacksArgs(command.args), catalog, (text) =>
+        process.stdout.write(text),
+      );
+    } finally {
+      await catalog.close();
+    }
+  }
+
   const logger = createLogger(config.logLevel);
   const app = new App(config, logger);
   try {

@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
-import type { Catalog, SnapshotRecord, SnapshotRule } from '../src/catalog/catalog-types.js';
+import type {
+  CallbackEntryInput,
+  Catalog,
+  SnapshotRecord,
+  SnapshotRule,
+} from '../src/catalog/catalog-types.js';
 import { SqliteCatalog } from '../src/catalog/sqlite-catalog.js';
 
 /**
@@ -55,6 +60,19 @@ function record(ts: number, extra: Partial<SnapshotRecord> = {}): SnapshotRecord
 }
 
 const stream = { domainName: 'example.com', appName: 'live', streamName: 'cam1' };
+
+function callback(n: number, extra: Partial<CallbackEntryInput> = {}): CallbackEntryInput {
+  return {
+    eventId: `ev-${n}`,
+    event: 'LiveSnapshot',
+    domainName: 'example.com',
+    url: 'http://a.example.com:8080/cb',
+    origin: 'a.example.com:8080',
+    body: JSON.stringify({ Event: 'LiveSnapshot', N: n }),
+    createdAt: T0 + n,
+    ...extra,
+  };
+}
 
 /** The one suite every Catalog implementation must pass unchanged. */
 export function runCatalogContract(name: string, factory: () => Promise<CatalogFixture>): void {
@@ -395,6 +413,203 @@ export function runCatalogContract(name: string, factory: () => Promise<CatalogF
       assert.equal((await c.getNotifySettings('example.com'))?.authKey, 'k');
       assert.equal((await c.findSnapshotRecords(stream, [T0])).length, 1);
       assert.equal(await c.nextSequence(stream), 2);
+    });
+
+    it('writes a record and its callbacks in one transaction', async () => {
+      await c.insertSnapshotRecord(record(T0), [callback(1), callback(2, { url: 'http://b/' })]);
+      assert.equal((await c.findSnapshotRecords(stream, [T0])).length, 1);
+      const got = await c.getCallback('ev-1');
+      assert.deepEqual(got, {
+        ...callback(1),
+        state: 'pending',
+        attempts: 0,
+        nextAttemptAt: T0 + 1,
+        updatedAt: T0 + 1,
+      });
+      // a failing callback insert (duplicate event id) leaves no record behind
+      await assert.rejects(c.insertSnapshotRecord(record(T0 + 1000), [callback(3), callback(1)]));
+      assert.equal((await c.findSnapshotRecords(stream, [T0 + 1000])).length, 0);
+      assert.equal(await c.getCallback('ev-3'), undefined);
+      // without callbacks the record path is unchanged
+      await c.insertSnapshotRecord(record(T0 + 2000));
+      assert.deepEqual(await c.countCallbacks(), {
+        pending: 2,
+        delivering: 0,
+        delivered: 0,
+        dead: 0,
+      });
+    });
+
+    it('claims due callbacks oldest first within the per-origin limit', async () => {
+      const slow = { url: 'http://slow/', origin: 'slow:80' };
+      await c.enqueueCallbacks([
+        callback(1, slow),
+        callback(2, slow),
+        callback(3, slow),
+        callback(4),
+        callback(5),
+        callback(6, { createdAt: T0 + 10_000 }), // not due yet
+      ]);
+      assert.equal(await c.nextCallbackDueAt(), T0 + 1);
+      const claimed = await c.claimCallbacks({
+        now: T0 + 100,
+        limit: 10,
+        maxPerOrigin: 2,
+        inFlight: new Map([['slow:80', 1]]),
+      });
+      assert.deepEqual(
+        claimed.map((e) => [e.eventId, e.state, e.attempts]),
+        [
+          ['ev-1', 'delivering', 1],
+          ['ev-4', 'delivering', 1],
+          ['ev-5', 'delivering', 1],
+        ],
+      );
+      // claimed entries are not claimed again; a full origin is skipped entirely
+      const more = await c.claimCallbacks({
+        now: T0 + 100,
+        limit: 10,
+        maxPerOrigin: 2,
+        inFlight: new Map([['slow:80', 2]]),
+      });
+      assert.deepEqual(more, []);
+      const limited = await c.claimCallbacks({
+        now: T0 + 20_000,
+        limit: 1,
+        maxPerOrigin: 2,
+        inFlight: new Map(),
+      });
+      assert.deepEqual(
+        limited.map((e) => e.eventId),
+        ['ev-2'],
+      );
+    });
+
+    it('records outcomes, releases interrupted claims and redelivers dead letters', async () => {
+      await c.enqueueCallbacks([1, 2, 3, 4].map((n) => callback(n)));
+      const all = { now: T0 + 10, limit: 10, maxPerOrigin: 10, inFlight: new Map() };
+      assert.equal((await c.claimCallbacks(all)).length, 4);
+      await c.completeCallbacks([
+        { eventId: 'ev-1', at: T0 + 20, state: 'delivered', status: 200 },
+        {
+          eventId: 'ev-2',
+          at: T0 + 20,
+          state: 'pending',
+          nextAttemptAt: T0 + 5000,
+          status: 503,
+          error: 'x'.repeat(2000),
+        },
+        { eventId: 'ev-3', at: T0 + 20, state: 'dead', status: 404, error: 'HTTP 404' },
+        { eventId: 'nope', at: T0 + 20, state: 'dead', error: 'ignored' },
+      ]);
+      const e1 = await c.getCallback('ev-1');
+      assert.equal(e1?.state, 'delivered');
+      assert.equal(e1?.lastStatus, 200);
+      const e2 = await c.getCallback('ev-2');
+      assert.equal(e2?.state, 'pending');
+      assert.equal(e2?.nextAttemptAt, T0 + 5000);
+      assert.equal(e2?.attempts, 1);
+      assert.ok(e2!.lastError!.length <= 500, 'errors are clipped');
+      assert.equal((await c.getCallback('ev-3'))?.lastError, 'HTTP 404');
+      assert.equal(await c.nextCallbackDueAt(), T0 + 5000);
+      assert.deepEqual(await c.countCallbacks(), {
+        pending: 1,
+        delivering: 1,
+        delivered: 1,
+        dead: 1,
+      });
+
+      // a crash leaves ev-4 delivering: release puts it back, due now, attempt kept
+      assert.equal(await c.releaseCallbacks(T0 + 30), 1);
+      const e4 = await c.getCallback('ev-4');
+      assert.deepEqual([e4?.state, e4?.attempts, e4?.nextAttemptAt], ['pending', 1, T0 + 30]);
+
+      // an attempt cut short can be un-counted
+      await c.claimCallbacks({ ...all, now: T0 + 40 });
+      await c.completeCallbacks([
+        {
+          eventId: 'ev-4',
+          at: T0 + 50,
+          state: 'pending',
+          nextAttemptAt: T0 + 50,
+          error: 'shutdown',
+          attempts: 1,
+        },
+      ]);
+      assert.equal((await c.getCallback('ev-4'))?.attempts, 1);
+
+      await c.enqueueCallbacks([callback(5, { domainName: 'Other.com' })]);
+      await c.claimCallbacks({ ...all, now: T0 + 60 });
+      await c.completeCallbacks([
+        { eventId: 'ev-5', at: T0 + 70, state: 'dead', error: 'HTTP 400', status: 400 },
+        { eventId: 'ev-4', at: T0 + 65, state: 'dead', error: 'gave up' },
+      ]);
+      const dead = await c.listCallbacks({ state: 'dead', offset: 0, limit: 2 });
+      assert.equal(dead.total, 3);
+      assert.deepEqual(
+        dead.items.map((e) => e.eventId),
+        ['ev-5', 'ev-4'],
+      );
+      const other = await c.listCallbacks({
+        state: 'dead',
+        domainName: 'OTHER.com',
+        offset: 0,
+        limit: 10,
+      });
+      assert.deepEqual(
+        other.items.map((e) => [e.eventId, e.domainName]),
+        [['ev-5', 'other.com']],
+      );
+      assert.equal(
+        await c.redeliverCallbacks({ eventIds: ['ev-3', 'ev-1', 'missing'], now: T0 + 100 }),
+        1,
+      );
+      const e3 = await c.getCallback('ev-3');
+      assert.deepEqual([e3?.state, e3?.attempts, e3?.nextAttemptAt], ['pending', 0, T0 + 100]);
+      assert.equal(await c.redeliverCallbacks({ domainName: 'other.com', now: T0 + 100 }), 1);
+      assert.equal(await c.redeliverCallbacks({ now: T0 + 100 }), 1);
+      assert.equal((await c.countCallbacks()).dead, 0);
+    });
+
+    it('prunes old delivered and dead callbacks, never pending ones', async () => {
+      await c.enqueueCallbacks([1, 2, 3, 4].map((n) => callback(n)));
+      await c.claimCallbacks({ now: T0 + 10, limit: 3, maxPerOrigin: 9, inFlight: new Map() });
+      await c.completeCallbacks([
+        { eventId: 'ev-1', at: T0 + 100, state: 'delivered', status: 204 },
+        { eventId: 'ev-2', at: T0 + 5000, state: 'delivered', status: 204 },
+        { eventId: 'ev-3', at: T0 + 100, state: 'dead', error: 'HTTP 410', status: 410 },
+      ]);
+      assert.equal(
+        await c.pruneCallbacks({ deliveredBefore: T0 + 1000, deadBefore: T0 + 1000 }),
+        2,
+      );
+      assert.deepEqual(await c.countCallbacks(), {
+        pending: 1,
+        delivering: 0,
+        delivered: 1,
+        dead: 0,
+      });
+    });
+
+    it('keeps pending callbacks across a restart', async (t) => {
+      if (!fx.reopen) {
+        t.skip('in-memory implementation');
+        return;
+      }
+      await c.insertSnapshotRecord(record(T0), [callback(1)]);
+      await c.enqueueCallbacks([callback(2)]);
+      await c.claimCallbacks({ now: T0 + 10, limit: 1, maxPerOrigin: 9, inFlight: new Map() });
+      await c.close();
+      c = await fx.reopen();
+      await c.start();
+      assert.deepEqual(await c.countCallbacks(), {
+        pending: 1,
+        delivering: 1,
+        delivered: 0,
+        dead: 0,
+      });
+      assert.equal(await c.releaseCallbacks(T0 + 20), 1);
+      assert.equal((await c.getCallback('ev-1'))?.body, callback(1).body);
     });
 
     it('is idempotent to start and refuses calls once closed', async () => {

@@ -38,7 +38,8 @@ const BUDGET_MS = Number(process.env['FUZZ_MS'] ?? 1500);
 
 function randomBytes(rand: (n: number) => number, len: number, alphabet?: number[]): Buffer {
   const b = Buffer.allocUnsafe(len);
-  for (let i = 0; i < len; i++) b[i] = alphabet && rand(2) ? alphabet[rand(alphabet.length)]! : rand(256);
+  for (let i = 0; i < len; i++)
+    b[i] = alphabet && rand(2) ? alphabet[rand(alphabet.length)]! : rand(256);
   return b;
 }
 
@@ -65,7 +66,8 @@ function mutate(rand: (n: number) => number, input: Buffer): Buffer {
         b = b.subarray(0, pos);
         break;
       default:
-        if (pos + 4 <= b.length) b.writeUInt32BE([0xffffffff, 0x7fffffff, 0x00ffffff, 0x10000][rand(4)]!, pos);
+        if (pos + 4 <= b.length)
+          b.writeUInt32BE([0xffffffff, 0x7fffffff, 0x00ffffff, 0x10000][rand(4)]!, pos);
     }
   }
   return b;
@@ -141,12 +143,44 @@ describe('fuzz', () => {
     const parts: Buffer[] = [];
     const size = Buffer.alloc(4);
     size.writeUInt32BE(300);
-    parts.push(w.write({ csid: 2, type: MessageType.SetChunkSize, streamId: 0, timestamp: 0, payload: size }));
+    parts.push(
+      w.write({
+        csid: 2,
+        type: MessageType.SetChunkSize,
+        streamId: 0,
+        timestamp: 0,
+        payload: size,
+      }),
+    );
     w.setChunkSize(300);
-    parts.push(w.write({ csid: 3, type: MessageType.CommandAmf0, streamId: 0, timestamp: 0, payload: encodeAmf0(...sampleValues) }));
+    parts.push(
+      w.write({
+        csid: 3,
+        type: MessageType.CommandAmf0,
+        streamId: 0,
+        timestamp: 0,
+        payload: encodeAmf0(...sampleValues),
+      }),
+    );
     for (let i = 0; i < 6; i++) {
-      parts.push(w.write({ csid: 6, type: MessageType.Video, streamId: 1, timestamp: i * 0x800000, payload: Buffer.alloc(200 + i * 150, i) }));
-      parts.push(w.write({ csid: 4, type: MessageType.Audio, streamId: 1, timestamp: i * 23, payload: Buffer.alloc(50, i) }));
+      parts.push(
+        w.write({
+          csid: 6,
+          type: MessageType.Video,
+          streamId: 1,
+          timestamp: i * 0x800000,
+          payload: Buffer.alloc(200 + i * 150, i),
+        }),
+      );
+      parts.push(
+        w.write({
+          csid: 4,
+          type: MessageType.Audio,
+          streamId: 1,
+          timestamp: i * 23,
+          payload: Buffer.alloc(50, i),
+        }),
+      );
     }
     const valid = Buffer.concat(parts);
     const n = forBudget((rand) => {
@@ -155,7 +189,8 @@ describe('fuzz', () => {
         maxMessageSize: 64 * 1024,
         onMessage: (m) => {
           assert.ok(m.payload.length <= 64 * 1024);
-          if (m.type === MessageType.CommandAmf0 || m.type === MessageType.CommandAmf3) parseCommand(m);
+          if (m.type === MessageType.CommandAmf0 || m.type === MessageType.CommandAmf3)
+            parseCommand(m);
           if (m.type === MessageType.UserControl) parseUserControl(m);
           if (m.type === MessageType.Aggregate) splitAggregate(m);
           if (m.type === MessageType.Video) parseVideoTag(m.payload);
@@ -181,10 +216,13 @@ describe('fuzz', () => {
     ];
     forBudget((rand) => {
       const input = mutate(rand, seeds[rand(seeds.length)]!);
-      expectOnlyParseErrors(() => {
-        const tag = parseVideoTag(input);
-        if (tag.kind === 'config') parseCodecRecord(tag.codec, tag.record);
-      }, `video tag ${input.toString('hex')}`);
+      expectOnlyParseErrors(
+        () => {
+          const tag = parseVideoTag(input);
+          if (tag.kind === 'config') parseCodecRecord(tag.codec, tag.record);
+        },
+        `video tag ${input.toString('hex')}`,
+      );
     });
   });
 
@@ -207,7 +245,12 @@ describe('fuzz', () => {
     const server = new RtmpServer({
       host: '127.0.0.1',
       port: 0,
-      limits: { idleTimeoutMs: 300, handshakeTimeoutMs: 300, maxMessageSize: 64 * 1024, maxConnections: 100 },
+      limits: {
+        idleTimeoutMs: 300,
+        handshakeTimeoutMs: 300,
+        maxMessageSize: 64 * 1024,
+        maxConnections: 100,
+      },
       target,
       logger: silentLogger(),
     });
@@ -215,22 +258,40 @@ describe('fuzz', () => {
     // A valid publish session, as bytes: handshake, connect, createStream, publish, video.
     const w = new ChunkWriter();
     const cmd = (streamId: number, ...v: AmfValue[]): Buffer =>
-      w.write({ csid: 3, type: MessageType.CommandAmf0, streamId, timestamp: 0, payload: encodeAmf0(...v) });
+      w.write({
+        csid: 3,
+        type: MessageType.CommandAmf0,
+        streamId,
+        timestamp: 0,
+        payload: encodeAmf0(...v),
+      });
     const session = Buffer.concat([
       Buffer.of(3),
       Buffer.alloc(2 * HANDSHAKE_SIZE),
       cmd(0, 'connect', 1, { app: 'live', tcUrl: 'rtmp://h/live' }),
       cmd(0, 'createStream', 2, null),
       cmd(1, 'publish', 0, null, 'fuzz', 'live'),
-      w.write({ csid: 6, type: MessageType.Video, streamId: 1, timestamp: 0, payload: Buffer.from('1700000000014d401effe1000a674d401e965280a0fd08', 'hex') }),
-      w.write({ csid: 6, type: MessageType.Video, streamId: 1, timestamp: 40, payload: Buffer.from('170100005000000005658880', 'hex') }),
+      w.write({
+        csid: 6,
+        type: MessageType.Video,
+        streamId: 1,
+        timestamp: 0,
+        payload: Buffer.from('1700000000014d401effe1000a674d401e965280a0fd08', 'hex'),
+      }),
+      w.write({
+        csid: 6,
+        type: MessageType.Video,
+        streamId: 1,
+        timestamp: 40,
+        payload: Buffer.from('170100005000000005658880', 'hex'),
+      }),
     ]);
     const rand = prng(SEED);
     const runs: Promise<void>[] = [];
     for (let i = 0; i < 60; i++) {
       const bytes = i === 0 ? session : mutate(rand, session);
       const pieces: Buffer[] = [];
-      for (let pos = 0; pos < bytes.length; ) {
+      for (let pos = 0; pos < bytes.length;) {
         const n = 1 + rand(1500);
         pieces.push(bytes.subarray(pos, pos + n));
         pos += n;

@@ -191,6 +191,22 @@ export const ApiErrors = {
     'Specified end time does not math the specified start time.',
   ),
   'InvalidStream.NotFound': e('InvalidStream.NotFound', 400, 'Speicified stream does not exist.'),
+  /**
+   * livesnap: StartTime before the queryable range (DescribeLiveDomainSnapshotData: last 90
+   * days), named as the Live usage-data actions publish it.
+   */
+  'InvalidStartTime.ValueNotSupported': e(
+    'InvalidStartTime.ValueNotSupported',
+    400,
+    'The specified value of parameter StartTime is not supported.',
+  ),
+
+  // ── Stored files at /storage/<bucket>/<object> (livesnap; the route imitates OSS URL
+  //    signing, so its codes are OSS's) ──
+  InvalidBucketName: e('InvalidBucketName', 400, 'The specified bucket is not valid.'),
+  InvalidObjectName: e('InvalidObjectName', 400, 'The specified object name is not valid.'),
+  NoSuchKey: e('NoSuchKey', 404, 'The specified key does not exist.'),
+  InvalidRange: e('InvalidRange', 416, 'The requested range cannot be satisfied.'),
 
   // ── Live notify config and callback auth (spec §2.7, §2.8) ──
   MissingParam: e('MissingParam', 400, '%s, please check and try again later.'),

@@ -1,7 +1,8 @@
-import type { Catalog } from '../catalog/catalog-types.js';
+import type { CallbackEntryInput, Catalog, SnapshotRecord } from '../catalog/catalog-types.js';
 import type { ObjectStore } from '../storage/object-store-types.js';
 import { renderObjectName } from '../storage/object-name.js';
 import type {
+  CaptureRule,
   CapturedSnapshot,
   SnapshotSink,
   StoreOutcome,
@@ -15,9 +16,23 @@ export interface StoreLookup {
 
 export type SnapshotCatalog = Pick<Catalog, 'nextSequence' | 'insertSnapshotRecord'>;
 
+/**
+ * Announces stored objects through the callback outbox (src/notify): the entries are
+ * committed in the same transaction as the object's row, so a recorded snapshot is never
+ * left unannounced.
+ */
+export interface SnapshotCallbacks {
+  /** The outbox entries announcing `record` (none when nobody listens). */
+  entriesFor(record: SnapshotRecord, rule: CaptureRule): Promise<CallbackEntryInput[]>;
+  /** Told after a row and its `entries` entries were committed. */
+  committed(entries: number): void;
+}
+
 export interface SnapshotStoreOptions {
   storage: StoreLookup;
   catalog: SnapshotCatalog;
+  /** Optional: without it, no callbacks are recorded. */
+  callbacks?: SnapshotCallbacks;
 }
 
 const JPEG = 'image/jpeg';
@@ -26,15 +41,18 @@ const JPEG = 'image/jpeg';
  * Stores a capture under the rule's overwrite and/or sequence names and records each stored
  * object in the catalog, in that order: a row is written only after its object is durable,
  * and an object whose row cannot be written is removed again (sequence objects), so no row
- * points at nothing and no sequence object is left unrecorded.
+ * points at nothing and no sequence object is left unrecorded. The row and its callback
+ * outbox entries commit together.
  */
 export class SnapshotStore implements SnapshotSink {
   readonly #storage: StoreLookup;
   readonly #catalog: SnapshotCatalog;
+  readonly #callbacks: SnapshotCallbacks | undefined;
 
   constructor(options: SnapshotStoreOptions) {
     this.#storage = options.storage;
     this.#catalog = options.catalog;
+    this.#callbacks = options.callbacks;
   }
 
   async store(snap: CapturedSnapshot): Promise<StoreOutcome> {
@@ -68,7 +86,7 @@ export class SnapshotStore implements SnapshotSink {
         failures.push({ object, error });
         continue;
       }
-      const row = {
+      const row: SnapshotRecord = {
         ...stream,
         ossEndpoint: rule.endpoint,
         ossBucket: rule.bucket,
@@ -79,13 +97,17 @@ export class SnapshotStore implements SnapshotSink {
         height: snap.height,
         size: snap.jpeg.length,
       };
+      let announced: number;
       try {
-        await this.#catalog.insertSnapshotRecord(row);
+        const callbacks = (await this.#callbacks?.entriesFor(row, rule)) ?? [];
+        await this.#catalog.insertSnapshotRecord(row, callbacks);
+        announced = callbacks.length;
       } catch (error) {
         if (!target.isOverlay) await store.delete(rule.bucket, object).catch(() => false);
         failures.push({ object, error });
         continue;
       }
+      if (announced > 0) this.#callbacks?.committed(announced);
       stored.push({
         key,
         endpoint: rule.endpoint,

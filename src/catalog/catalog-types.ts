@@ -1,3 +1,7 @@
+import type { CallbackEntryInput, CallbackOutbox } from './callback-types.js';
+
+export type * from './callback-types.js';
+
 /**
  * The catalog: livesnap's database of access keys, snapshot rules, per-domain notify
  * settings and snapshot records. Every method is async so a networked implementation
@@ -116,7 +120,7 @@ export interface DailySnapshotCount {
   count: number;
 }
 
-export interface Catalog {
+export interface Catalog extends CallbackOutbox {
   /** Opens the database and applies pending migrations (in one transaction). */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -167,9 +171,11 @@ export interface Catalog {
   // ── snapshot records ──
   /**
    * Adds a record. An overlay record replaces earlier overlay records of the same object
-   * (the object was overwritten, so they no longer describe anything stored).
+   * (the object was overwritten, so they no longer describe anything stored). `callbacks`
+   * (outbox entries announcing the record) are written in the same transaction: both or
+   * neither.
    */
-  insertSnapshotRecord(record: SnapshotRecord): Promise<void>;
+  insertSnapshotRecord(record: SnapshotRecord, callbacks?: CallbackEntryInput[]): Promise<void>;
   listSnapshotRecords(query: RecordListQuery): Promise<RecordPage>;
   findSnapshotRecords(stream: StreamKey, createTimestamps: number[]): Promise<SnapshotRecord[]>;
   deleteSnapshotRecords(stream: StreamKey, createTimestamps: number[]): Promise<RecordDeleteResult>;

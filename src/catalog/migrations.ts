@@ -79,6 +79,33 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'callback outbox',
+    sql: `
+      CREATE TABLE callback_outbox (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id        TEXT NOT NULL UNIQUE,
+        event           TEXT NOT NULL,
+        domain_name     TEXT NOT NULL,
+        url             TEXT NOT NULL,
+        origin          TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        state           TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (state IN ('pending', 'delivering', 'delivered', 'dead')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_status     INTEGER,
+        last_error      TEXT,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL
+      );
+      CREATE INDEX callback_outbox_due ON callback_outbox (state, next_attempt_at);
+      CREATE INDEX callback_outbox_origin_due
+        ON callback_outbox (state, origin, next_attempt_at, id);
+      CREATE INDEX callback_outbox_state_updated ON callback_outbox (state, updated_at);
+    `,
+  },
 ];
 
 /** Applies pending migrations in one transaction; returns the resulting schema version. */

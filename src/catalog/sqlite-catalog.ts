@@ -5,6 +5,15 @@ import type { Database } from 'better-sqlite3';
 import { LivesnapError } from '../errors.js';
 import type {
   AccessKeyRecord,
+  CallbackClaimQuery,
+  CallbackCompletion,
+  CallbackCounts,
+  CallbackEntry,
+  CallbackEntryInput,
+  CallbackListQuery,
+  CallbackListResult,
+  CallbackPruneQuery,
+  CallbackRedeliverQuery,
   Catalog,
   DailySnapshotCount,
   DomainNotifySettings,
@@ -19,6 +28,7 @@ import type {
   StreamKey,
 } from './catalog-types.js';
 import { applyMigrations, SQLITE_MIGRATIONS } from './migrations.js';
+import { SqliteCallbacks } from './sqlite-callbacks.js';
 import { SqliteRecords } from './sqlite-records.js';
 import { fromKeyRow, fromNotifyRow, fromRuleRow, ruleFieldArgs } from './sqlite-rows.js';
 import type { KeyRow, NotifyRow, RuleRow } from './sqlite-rows.js';
@@ -38,6 +48,7 @@ const RULE_COLUMNS =
 export class SqliteCatalog implements Catalog {
   private database: Database | undefined;
   private recordsStore: SqliteRecords | undefined;
+  private callbackStore: SqliteCallbacks | undefined;
 
   constructor(private readonly opts: SqliteCatalogOptions) {}
 
@@ -57,12 +68,14 @@ export class SqliteCatalog implements Catalog {
     }
     this.database = db;
     this.recordsStore = new SqliteRecords(db);
+    this.callbackStore = new SqliteCallbacks(db);
   }
 
   async close(): Promise<void> {
     this.database?.close();
     this.database = undefined;
     this.recordsStore = undefined;
+    this.callbackStore = undefined;
   }
 
   private get db(): Database {
@@ -73,6 +86,11 @@ export class SqliteCatalog implements Catalog {
   private get records(): SqliteRecords {
     if (!this.recordsStore) throw new LivesnapError('CATALOG_CLOSED', 'catalog is not started');
     return this.recordsStore;
+  }
+
+  private get callbacks(): SqliteCallbacks {
+    if (!this.callbackStore) throw new LivesnapError('CATALOG_CLOSED', 'catalog is not started');
+    return this.callbackStore;
   }
 
   // ── access keys ──
@@ -265,8 +283,19 @@ export class SqliteCatalog implements Catalog {
 
   // ── snapshot records ──
 
-  async insertSnapshotRecord(record: SnapshotRecord): Promise<void> {
-    this.records.insert(record);
+  async insertSnapshotRecord(
+    record: SnapshotRecord,
+    callbacks: CallbackEntryInput[] = [],
+  ): Promise<void> {
+    if (callbacks.length === 0) {
+      this.records.insert(record);
+      return;
+    }
+    const tx = this.db.transaction(() => {
+      this.records.insert(record);
+      this.callbacks.insertMany(callbacks);
+    });
+    tx.immediate();
   }
 
   async listSnapshotRecords(query: RecordListQuery): Promise<RecordPage> {
@@ -299,5 +328,47 @@ export class SqliteCatalog implements Catalog {
 
   async isKnownStream(stream: StreamKey): Promise<boolean> {
     return this.records.isKnownStream(stream);
+  }
+
+  // ── callback outbox ──
+
+  async enqueueCallbacks(entries: CallbackEntryInput[]): Promise<void> {
+    this.callbacks.enqueue(entries);
+  }
+
+  async claimCallbacks(query: CallbackClaimQuery): Promise<CallbackEntry[]> {
+    return this.callbacks.claim(query);
+  }
+
+  async completeCallbacks(completions: CallbackCompletion[]): Promise<void> {
+    this.callbacks.complete(completions);
+  }
+
+  async releaseCallbacks(now: number): Promise<number> {
+    return this.callbacks.release(now);
+  }
+
+  async nextCallbackDueAt(): Promise<number | undefined> {
+    return this.callbacks.nextDueAt();
+  }
+
+  async getCallback(eventId: string): Promise<CallbackEntry | undefined> {
+    return this.callbacks.get(eventId);
+  }
+
+  async listCallbacks(query: CallbackListQuery): Promise<CallbackListResult> {
+    return this.callbacks.list(query);
+  }
+
+  async redeliverCallbacks(query: CallbackRedeliverQuery): Promise<number> {
+    return this.callbacks.redeliver(query);
+  }
+
+  async pruneCallbacks(query: CallbackPruneQuery): Promise<number> {
+    return this.callbacks.prune(query);
+  }
+
+  async countCallbacks(): Promise<CallbackCounts> {
+    return this.callbacks.counts();
   }
 }

@@ -61,3 +61,32 @@ test('pairs must be complete: TLS cert and key, access key id and secret', () =>
   assert.throws(() => loadConfig({ env: { LIVESNAP_TLS_CERT_FILE: '/x.pem' } }), /tlsKeyFile/);
   assert.throws(() => loadConfig({ env: { LIVESNAP_ACCESS_KEY_ID: 'abc' } }), /accessKeySecret/);
 });
+
+test('notify section: defaults, environment variables and backoff bounds', () => {
+  const d = loadConfig({ env: {} }).notify;
+  assert.equal(d.timeoutMs, 5000);
+  assert.equal(d.maxAttempts, 15);
+  assert.equal(d.backoffBaseMs, 1000);
+  assert.equal(d.backoffCapMs, 900_000);
+  const c = loadConfig({
+    env: {
+      LIVESNAP_NOTIFY_TIMEOUT_MS: '2000',
+      LIVESNAP_NOTIFY_MAX_ATTEMPTS: '3',
+      LIVESNAP_NOTIFY_BACKOFF_BASE_MS: '100',
+      LIVESNAP_NOTIFY_BACKOFF_CAP_MS: '400',
+      LIVESNAP_NOTIFY_PER_HOST_CONCURRENCY: '2',
+    },
+  }).notify;
+  assert.deepEqual(
+    [c.timeoutMs, c.maxAttempts, c.backoffBaseMs, c.backoffCapMs, c.perHostConcurrency],
+    [2000, 3, 100, 400, 2],
+  );
+  assert.throws(
+    () => loadConfig({ env: { LIVESNAP_NOTIFY_BACKOFF_CAP_MS: '10' } }),
+    (e: unknown) => e instanceof ConfigError && e.key === 'notify.backoffCapMs',
+  );
+  assert.throws(
+    () => loadConfig({ env: { LIVESNAP_NOTIFY_CONCURRENCY: '0' } }),
+    (e: unknown) => e instanceof ConfigError && /LIVESNAP_NOTIFY_CONCURRENCY/.test(e.message),
+  );
+});

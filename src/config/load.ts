@@ -28,6 +28,20 @@ export const ENV_KEYS: ReadonlyArray<{ env: string; key: string; kind: Kind }> =
   { env: 'LIVESNAP_CAPTURE_CONCURRENCY', key: 'capture.concurrency', kind: 'int' },
   { env: 'LIVESNAP_CAPTURE_BACKLOG', key: 'capture.backlog', kind: 'int' },
   { env: 'LIVESNAP_STORAGE_PUBLIC_READ', key: 'storage.publicRead', kind: 'bool' },
+  { env: 'LIVESNAP_NOTIFY_TIMEOUT_MS', key: 'notify.timeoutMs', kind: 'int' },
+  { env: 'LIVESNAP_NOTIFY_MAX_ATTEMPTS', key: 'notify.maxAttempts', kind: 'int' },
+  { env: 'LIVESNAP_NOTIFY_BACKOFF_BASE_MS', key: 'notify.backoffBaseMs', kind: 'int' },
+  { env: 'LIVESNAP_NOTIFY_BACKOFF_CAP_MS', key: 'notify.backoffCapMs', kind: 'int' },
+  { env: 'LIVESNAP_NOTIFY_CONCURRENCY', key: 'notify.concurrency', kind: 'int' },
+  { env: 'LIVESNAP_NOTIFY_PER_HOST_CONCURRENCY', key: 'notify.perHostConcurrency', kind: 'int' },
+  { env: 'LIVESNAP_NOTIFY_MAX_BODY_BYTES', key: 'notify.maxBodyBytes', kind: 'int' },
+  { env: 'LIVESNAP_NOTIFY_POLL_INTERVAL_MS', key: 'notify.pollIntervalMs', kind: 'int' },
+  {
+    env: 'LIVESNAP_NOTIFY_DELIVERED_RETENTION_MS',
+    key: 'notify.deliveredRetentionMs',
+    kind: 'int',
+  },
+  { env: 'LIVESNAP_NOTIFY_DEAD_RETENTION_MS', key: 'notify.deadRetentionMs', kind: 'int' },
 ];
 
 function convert(env: string, raw: string, kind: Kind): unknown {
@@ -114,6 +128,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
       config.accessKeyId ? 'accessKeySecret' : 'accessKeyId',
       'set both the access key id and its secret, or neither',
     );
+  }
+  if (config.notify.backoffCapMs < config.notify.backoffBaseMs) {
+    throw new ConfigError('notify.backoffCapMs', 'must not be below notify.backoffBaseMs');
   }
   return config;
 }

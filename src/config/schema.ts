@@ -58,6 +58,46 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    notify: z
+      .object({
+        /** One delivery attempt (connect, request, response headers) must finish within this. */
+        timeoutMs: z.number().int().min(100).max(120_000).default(5000),
+        /** Attempts per callback (the first one included) before it is dead-lettered. */
+        maxAttempts: z.number().int().min(1).max(1000).default(15),
+        /** Delay before the first retry; doubles with each further attempt (plus jitter). */
+        backoffBaseMs: z.number().int().min(1).max(3_600_000).default(1000),
+        /** Longest delay between two attempts (Retry-After is honoured up to this). */
+        backoffCapMs: z.number().int().min(1).max(86_400_000).default(900_000),
+        /** Deliveries in flight at once, over all receivers. */
+        concurrency: z.number().int().min(1).max(4096).default(64),
+        /** Deliveries in flight at once to one receiver host (host:port). */
+        perHostConcurrency: z.number().int().min(1).max(1024).default(4),
+        /** Bytes of a receiver's answer read at most (the rest is dropped). */
+        maxBodyBytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(16 * 1024 * 1024)
+          .default(64 * 1024),
+        /** How often the outbox is checked for due entries besides wake-ups. */
+        pollIntervalMs: z.number().int().min(10).max(60_000).default(1000),
+        /** Delivered callbacks are deleted after this long. */
+        deliveredRetentionMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(3_650 * 86_400_000)
+          .default(86_400_000),
+        /** Dead letters are deleted after this long. */
+        deadRetentionMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(3_650 * 86_400_000)
+          .default(30 * 86_400_000),
+      })
+      .strict()
+      .prefault({}),
     storage: z
       .object({
         /** Serve stored files without a signature (only for trusted networks). */

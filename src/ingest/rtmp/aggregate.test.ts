@@ -22,7 +22,13 @@ describe('aggregate messages', () => {
       tag(8, 0x01000010, Buffer.from('bb')),
       tag(9, 0x01000028, Buffer.from('ccc')),
     ]);
-    const parts = splitAggregate({ type: MessageType.Aggregate, streamId: 1, timestamp: 500, csid: 6, payload });
+    const parts = splitAggregate({
+      type: MessageType.Aggregate,
+      streamId: 1,
+      timestamp: 500,
+      csid: 6,
+      payload,
+    });
     assert.deepEqual(
       parts.map((p) => [p.type, p.timestamp, p.body.toString()]),
       [
@@ -36,7 +42,13 @@ describe('aggregate messages', () => {
   it('truncated tags are protocol errors', () => {
     const whole = tag(9, 0, Buffer.from('abc'));
     for (const cut of [5, 12]) {
-      const m = { type: MessageType.Aggregate, streamId: 1, timestamp: 0, csid: 6, payload: whole.subarray(0, cut) };
+      const m = {
+        type: MessageType.Aggregate,
+        streamId: 1,
+        timestamp: 0,
+        csid: 6,
+        payload: whole.subarray(0, cut),
+      };
       assert.throws(() => splitAggregate(m), ProtocolError);
     }
   });

@@ -12,8 +12,18 @@ function collect(maxMessageSize = 1 << 20): { reader: ChunkReader; out: RtmpMess
 }
 
 const u24 = (n: number): number[] => [(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
-const u32 = (n: number): number[] => [(n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
-const le32 = (n: number): number[] => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff];
+const u32 = (n: number): number[] => [
+  (n >>> 24) & 0xff,
+  (n >> 16) & 0xff,
+  (n >> 8) & 0xff,
+  n & 0xff,
+];
+const le32 = (n: number): number[] => [
+  n & 0xff,
+  (n >> 8) & 0xff,
+  (n >> 16) & 0xff,
+  (n >>> 24) & 0xff,
+];
 
 /** What a message looks like once read, without the chunk stream id. */
 const shape = (m: RtmpMessage): [number, number, number, string] => [
@@ -28,15 +38,35 @@ describe('chunk reader: header formats', () => {
     const { reader, out } = collect();
     const bytes = Buffer.from([
       // fmt 0, csid 3: ts 1000, len 2, type 8, stream 1
-      0x03, ...u24(1000), ...u24(2), 8, ...le32(1), 0xaa, 0xbb,
+      0x03,
+      ...u24(1000),
+      ...u24(2),
+      8,
+      ...le32(1),
+      0xaa,
+      0xbb,
       // fmt 2: delta 33
-      0x83, ...u24(33), 0xcc, 0xdd,
+      0x83,
+      ...u24(33),
+      0xcc,
+      0xdd,
       // fmt 3: same delta again
-      0xc3, 0xee, 0xff,
+      0xc3,
+      0xee,
+      0xff,
       // fmt 1: delta 20, len 3, type 9
-      0x43, ...u24(20), ...u24(3), 9, 1, 2, 3,
+      0x43,
+      ...u24(20),
+      ...u24(3),
+      9,
+      1,
+      2,
+      3,
       // fmt 3: another message, delta 20 again
-      0xc3, 4, 5, 6,
+      0xc3,
+      4,
+      5,
+      6,
     ]);
     reader.push(bytes);
     assert.deepEqual(out.map(shape), [
@@ -46,13 +76,19 @@ describe('chunk reader: header formats', () => {
       [9, 1, 1086, '010203'],
       [9, 1, 1106, '040506'],
     ]);
-    assert.deepEqual(out.map((m) => m.csid), [3, 3, 3, 3, 3]);
+    assert.deepEqual(
+      out.map((m) => m.csid),
+      [3, 3, 3, 3, 3],
+    );
   });
 
   it('a type 3 after a type 0 uses the type 0 timestamp as its delta', () => {
     const { reader, out } = collect();
     reader.push(Buffer.from([0x04, ...u24(40), ...u24(1), 9, ...le32(1), 1, 0xc4, 2]));
-    assert.deepEqual(out.map((m) => m.timestamp), [40, 80]);
+    assert.deepEqual(
+      out.map((m) => m.timestamp),
+      [40, 80],
+    );
   });
 
   it('message split over chunks of the default size 128, continuation with type 3', () => {
@@ -83,7 +119,10 @@ describe('chunk reader: header formats', () => {
         ...msg([0x01, 0xff, 0xff]),
       ]),
     );
-    assert.deepEqual(out.map((m) => m.csid), [64, 319, 320, 65599]);
+    assert.deepEqual(
+      out.map((m) => m.csid),
+      [64, 319, 320, 65599],
+    );
   });
 
   it('extended timestamps, repeated on type-3 continuation chunks (FFmpeg, OBS)', () => {
@@ -103,7 +142,10 @@ describe('chunk reader: header formats', () => {
         payload.subarray(128),
       ]),
     );
-    assert.deepEqual(out.map((m) => m.timestamp), [ts, (2 * ts) >>> 0]);
+    assert.deepEqual(
+      out.map((m) => m.timestamp),
+      [ts, (2 * ts) >>> 0],
+    );
     assert.deepEqual(out[0]!.payload, payload);
     assert.deepEqual(out[1]!.payload, payload);
   });
@@ -128,11 +170,22 @@ describe('chunk reader: header formats', () => {
     const { reader, out } = collect();
     reader.push(
       Buffer.from([
-        0x04, ...u24(0xffffff), ...u24(1), 9, ...le32(1), ...u32(0xfffffff0), 1,
-        0x84, ...u24(0x20), 2,
+        0x04,
+        ...u24(0xffffff),
+        ...u24(1),
+        9,
+        ...le32(1),
+        ...u32(0xfffffff0),
+        1,
+        0x84,
+        ...u24(0x20),
+        2,
       ]),
     );
-    assert.deepEqual(out.map((m) => m.timestamp), [0xfffffff0, 0x10]);
+    assert.deepEqual(
+      out.map((m) => m.timestamp),
+      [0xfffffff0, 0x10],
+    );
   });
 
   it('zero-length messages', () => {
@@ -148,9 +201,21 @@ describe('chunk reader: control and limits', () => {
     const { reader, out } = collect();
     const w = new ChunkWriter();
     const big = Buffer.alloc(5000, 3);
-    const setSize = w.write({ csid: 2, type: MessageType.SetChunkSize, streamId: 0, timestamp: 0, payload: Buffer.from(u32(4096)) });
+    const setSize = w.write({
+      csid: 2,
+      type: MessageType.SetChunkSize,
+      streamId: 0,
+      timestamp: 0,
+      payload: Buffer.from(u32(4096)),
+    });
     w.setChunkSize(4096);
-    const video = w.write({ csid: 6, type: MessageType.Video, streamId: 1, timestamp: 0, payload: big });
+    const video = w.write({
+      csid: 6,
+      type: MessageType.Video,
+      streamId: 1,
+      timestamp: 0,
+      payload: big,
+    });
     reader.push(Buffer.concat([setSize, video]));
     assert.equal(reader.chunkSize, 4096);
     assert.deepEqual(out[1]!.payload, big);
@@ -176,7 +241,10 @@ describe('chunk reader: control and limits', () => {
         Buffer.from([0x06, ...u24(5), ...u24(2), 9, ...le32(1), 1, 2]),
       ]),
     );
-    assert.deepEqual(out.map((m) => m.type), [MessageType.Abort, 9]);
+    assert.deepEqual(
+      out.map((m) => m.type),
+      [MessageType.Abort, 9],
+    );
     assert.deepEqual(out[1]!.payload, Buffer.of(1, 2));
     assert.equal(reader.discarded, 1);
   });
@@ -197,7 +265,13 @@ describe('chunk reader: control and limits', () => {
         b.subarray(128),
       ]),
     );
-    assert.deepEqual(out.map((m) => [m.csid, m.payload.length]), [[4, 256], [6, 200]]);
+    assert.deepEqual(
+      out.map((m) => [m.csid, m.payload.length]),
+      [
+        [4, 256],
+        [6, 200],
+      ],
+    );
     assert.deepEqual(out[0]!.payload, a);
     assert.deepEqual(out[1]!.payload, b);
   });
@@ -221,7 +295,8 @@ describe('chunk reader: control and limits', () => {
     for (let csid = 3; csid < 63; csid++) {
       parts.push(Buffer.from([csid, ...u24(0), ...u24(1), 9, ...le32(1), 1]));
     }
-    for (let i = 0; i < 10; i++) parts.push(Buffer.from([0x00, i, ...u24(0), ...u24(1), 9, ...le32(1), 1]));
+    for (let i = 0; i < 10; i++)
+      parts.push(Buffer.from([0x00, i, ...u24(0), ...u24(1), 9, ...le32(1), 1]));
     assert.throws(() => reader.push(Buffer.concat(parts)), /chunk streams/);
   });
 
@@ -248,7 +323,12 @@ describe('chunk reader: fragmentation', () => {
   ];
   for (const m of messages) parts.push(w.write(m));
   const bytes = Buffer.concat(parts);
-  const expected = messages.map((m) => [m.type, m.streamId, m.timestamp, m.payload.toString('hex')]);
+  const expected = messages.map((m) => [
+    m.type,
+    m.streamId,
+    m.timestamp,
+    m.payload.toString('hex'),
+  ]);
 
   it('split in two at every byte boundary', () => {
     for (let cut = 0; cut <= bytes.length; cut++) {

@@ -4,6 +4,7 @@ import {
   DEFAULT_CHUNK_SIZE,
   EXTENDED_TIMESTAMP,
   MAX_MESSAGE_LENGTH,
+  MESSAGE_HEADER_SIZE,
   MessageType,
   type RtmpMessage,
 } from './rtmp-types.js';
@@ -30,12 +31,6 @@ export interface ChunkReaderOptions {
 
 /** Basic header (3) + message header (11) + extended timestamp (4). */
 const MAX_HEADER_SIZE = 18;
-const MESSAGE_HEADER_SIZE: Record<ChunkFormat, number> = {
-  [ChunkFormat.Full]: 11,
-  [ChunkFormat.SameStream]: 7,
-  [ChunkFormat.TimestampOnly]: 3,
-  [ChunkFormat.Continuation]: 0,
-};
 
 /** Per chunk stream: the previous header and the message being assembled. */
 interface ChunkStream {

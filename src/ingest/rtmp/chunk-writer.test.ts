@@ -95,7 +95,15 @@ describe('chunk writer', () => {
       if (i === 1000) {
         const size = Buffer.alloc(4);
         size.writeUInt32BE(1000);
-        r.push(w.write({ csid: 2, type: MessageType.SetChunkSize, streamId: 0, timestamp: 0, payload: size }));
+        r.push(
+          w.write({
+            csid: 2,
+            type: MessageType.SetChunkSize,
+            streamId: 0,
+            timestamp: 0,
+            payload: size,
+          }),
+        );
         w.setChunkSize(1000);
       }
       r.push(w.write(m));

@@ -5,6 +5,7 @@ import {
   EXTENDED_TIMESTAMP,
   MAX_CHUNK_STREAM_ID,
   MAX_MESSAGE_LENGTH,
+  MESSAGE_HEADER_SIZE,
   type RtmpMessage,
 } from './rtmp-types.js';
 
@@ -88,8 +89,8 @@ export class ChunkWriter {
     const basic = basicHeaderSize(csid);
     const ext = extended ? 4 : 0;
     const chunks = Math.max(1, Math.ceil(payload.length / this.outChunkSize));
-    const headerSizes: Record<ChunkFormat, number> = [11, 7, 3, 0];
-    const size = basic + headerSizes[fmt] + ext + payload.length + (chunks - 1) * (basic + ext);
+    const size =
+      basic + MESSAGE_HEADER_SIZE[fmt] + ext + payload.length + (chunks - 1) * (basic + ext);
     const out = Buffer.allocUnsafe(size);
 
     let p = writeBasicHeader(out, 0, fmt, csid);

@@ -45,6 +45,8 @@ export interface CommandContext {
 export const SERVER_WINDOW_ACK_SIZE = 2_500_000;
 export const SERVER_PEER_BANDWIDTH = 2_500_000;
 export const SERVER_CHUNK_SIZE = 4096;
+/** Server properties in the connect `_result`, as Flash Media Server reports them. */
+const SERVER_PROPERTIES = { fmsVer: 'FMS/3,5,7,7009', capabilities: 31, mode: 1 } as const;
 /** Message streams one connection may create. */
 const MAX_STREAMS = 16;
 
@@ -162,7 +164,7 @@ export class CommandHandler {
     this.ctx.send(
       resultMessage(
         cmd.transactionId,
-        { fmsVer: 'FMS/3,5,7,7009', capabilities: 31, mode: 1 },
+        { ...SERVER_PROPERTIES },
         {
           level: StatusLevel.Status,
           code: NetStatus.ConnectSuccess,

@@ -6,16 +6,12 @@ import { HANDSHAKE_SIZE, ServerHandshake, type HandshakeStep } from './handshake
 
 // An independent implementation of the digest scheme as FFmpeg's rtmpproto.c does it, so the
 // server is checked against the algorithm rather than against itself.
-const tail = Buffer.from(
-  'f0eec24a8068bee82e00d0d1029e7e576eec5d2d29806fab93b8e636cfeb31ae',
-  'hex',
-);
+const tail = Buffer.from('f0eec24a8068bee82e00d0d1029e7e576eec5d2d29806fab93b8e636cfeb31ae', 'hex');
 const FP_TEXT = Buffer.from('Genuine Adobe Flash Player 001');
 const FMS_TEXT = Buffer.from('Genuine Adobe Flash Media Server 001');
 const FMS_FULL = Buffer.concat([FMS_TEXT, tail]);
 
-const hmac = (key: Buffer, data: Buffer): Buffer =>
-  createHmac('sha256', key).update(data).digest();
+const hmac = (key: Buffer, data: Buffer): Buffer => createHmac('sha256', key).update(data).digest();
 /** ff_rtmp_calc_digest_pos(buf, off, 728, off + 4) */
 const digestPos = (buf: Buffer, off: number): number =>
   ((buf[off]! + buf[off + 1]! + buf[off + 2]! + buf[off + 3]!) % 728) + off + 4;

@@ -46,10 +46,18 @@ export enum DigestScheme {
 /** Flash Media Server version advertised in a digest S1 (first byte ≥ 3 means "digest"). */
 const SERVER_VERSION = Buffer.from([0x04, 0x05, 0x00, 0x01]);
 
+/** Offset of the 4 bytes whose sum places the digest, per scheme. */
+const DIGEST_OFFSET_BASE: Readonly<Record<DigestScheme, number>> = {
+  [DigestScheme.Scheme0]: 8,
+  [DigestScheme.Scheme1]: 772,
+};
+/** The digest lies within the 764-byte block after the offset bytes: 764 - 4 - 32. */
+const DIGEST_POSITIONS = 728;
+
 export function digestOffset(packet: Buffer, scheme: DigestScheme): number {
-  const base = scheme === DigestScheme.Scheme0 ? 8 : 772;
+  const base = DIGEST_OFFSET_BASE[scheme];
   const sum = packet[base]! + packet[base + 1]! + packet[base + 2]! + packet[base + 3]!;
-  return (sum % 728) + base + 4;
+  return (sum % DIGEST_POSITIONS) + base + 4;
 }
 
 export function hmacSha256(key: Buffer, ...parts: Buffer[]): Buffer {

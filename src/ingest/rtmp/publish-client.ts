@@ -40,6 +40,8 @@ export interface PublishClientOptions {
 
 const VIDEO_CSID = 6;
 const DATA_CSID = 4;
+/** Flash Player version in a digest C1, as FFmpeg sends it (128.0.7.2). */
+const CLIENT_VERSION = 0x80000702;
 
 export class RtmpPublishClient {
   /** Every message the server sent, in order. */
@@ -93,7 +95,7 @@ export class RtmpPublishClient {
     const c1 = randomBytes(HANDSHAKE_SIZE);
     c1.writeUInt32BE(0, 0);
     if (this.options.digest) {
-      c1.writeUInt32BE(0x80000702, 4);
+      c1.writeUInt32BE(CLIENT_VERSION, 4);
       imprintDigest(c1, DigestScheme.Scheme0, GENUINE_FP_KEY_TEXT);
     } else {
       c1.writeUInt32BE(0, 4);

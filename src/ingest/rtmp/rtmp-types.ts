@@ -42,6 +42,14 @@ export enum ChunkFormat {
   Continuation = 3,
 }
 
+/** Size of the chunk message header for each format. */
+export const MESSAGE_HEADER_SIZE: Readonly<Record<ChunkFormat, number>> = {
+  [ChunkFormat.Full]: 11,
+  [ChunkFormat.SameStream]: 7,
+  [ChunkFormat.TimestampOnly]: 3,
+  [ChunkFormat.Continuation]: 0,
+};
+
 /** Limit types of Set Peer Bandwidth. */
 export enum PeerBandwidthLimit {
   Hard = 0,

@@ -52,7 +52,7 @@ export class RtmpServer {
 
   constructor(private readonly options: RtmpServerOptions) {
     this.parsers = options.parsers ?? { parseVideoTag, parseCodecRecord };
-    this.logger = options.logger.child({ component: 'rtmp' });
+    this.logger = options.logger;
   }
 
   /** Live connections (including ones still in the handshake). */
@@ -60,7 +60,18 @@ export class RtmpServer {
     return this.sockets.size;
   }
 
+  /** Listen on the RTMP port (and the RTMPS port); resolves with the bound ports. */
   async start(): Promise<RtmpListening> {
+    if (this.tcp) throw new Error('RtmpServer already started');
+    try {
+      return await this.listenAll();
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  private async listenAll(): Promise<RtmpListening> {
     const { host, port, tls: tlsOptions, limits } = this.options;
     const tcp = net.createServer({ noDelay: true });
     tcp.on('connection', (socket) => {
@@ -103,9 +114,15 @@ export class RtmpServer {
     this.tcp = undefined;
     this.secure = undefined;
     const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    const sockets = [...this.sockets].map(
+      (socket) =>
+        new Promise<void>((resolve) =>
+          socket.closed ? resolve() : socket.once('close', () => resolve()),
+        ),
+    );
     for (const session of [...this.sessions]) session.close('server closing');
-    for (const socket of [...this.sockets]) socket.destroy();
-    await Promise.all(closed);
+    for (const socket of this.sockets) socket.destroy();
+    await Promise.all([...closed, ...sockets]);
     this.logger.info({ refused: this.refused }, 'rtmp server closed');
   }
 

@@ -120,7 +120,10 @@ async function until(cond: () => boolean, ms = 2000): Promise<void> {
 }
 const last = (): RtmpSession => h.sessions[h.sessions.length - 1]!;
 const statusCodes = (c: RtmpPublishClient): unknown[] =>
-  c.commands().filter((x) => x.name === 'onStatus').map((x) => (x.args[0] as { code: string }).code);
+  c
+    .commands()
+    .filter((x) => x.name === 'onStatus')
+    .map((x) => (x.args[0] as { code: string }).code);
 
 describe('rtmp session: publish flow', () => {
   it('connect replies: window ack size, peer bandwidth, chunk size 4096, Connect.Success', async () => {
@@ -166,7 +169,11 @@ describe('rtmp session: publish flow', () => {
       ['eos'],
     ]);
     assert.deepEqual(rec.closes, ['unpublished by client']);
-    await c.waitFor((m) => m.type === MessageType.CommandAmf0 && JSON.stringify(parseCommand(m)).includes('Unpublish.Success'));
+    await c.waitFor(
+      (m) =>
+        m.type === MessageType.CommandAmf0 &&
+        JSON.stringify(parseCommand(m)).includes('Unpublish.Success'),
+    );
     await c.close();
     await until(() => last().closed);
     assert.deepEqual(rec.closes, ['unpublished by client'], 'closed exactly once');
@@ -194,12 +201,16 @@ describe('rtmp session: publish flow', () => {
     ping.writeUInt32BE(123456, 2);
     c.send({ csid: 2, type: MessageType.UserControl, streamId: 0, timestamp: 0, payload: ping });
     const pong = await c.waitFor((m) => m.type === MessageType.UserControl);
-    assert.deepEqual(parseUserControl(pong!), { event: UserControlEvent.PingResponse, value: 123456 });
+    assert.deepEqual(parseUserControl(pong!), {
+      event: UserControlEvent.PingResponse,
+      value: 123456,
+    });
 
     const win = Buffer.alloc(4);
     win.writeUInt32BE(5000);
     c.send({ csid: 2, type: MessageType.WindowAckSize, streamId: 0, timestamp: 0, payload: win });
-    const ackCount = (): number => c.received.filter((m) => m.type === MessageType.Acknowledgement).length;
+    const ackCount = (): number =>
+      c.received.filter((m) => m.type === MessageType.Acknowledgement).length;
     for (let i = 1; i <= 3; i++) {
       // 3 × 2000 bytes of an unknown message type: ignored, but counted.
       for (let j = 0; j < 3; j++) {
@@ -226,7 +237,13 @@ describe('rtmp session: publish flow', () => {
       hd.writeUIntBE(ts, 4, 3);
       return Buffer.concat([hd, Buffer.from(body), Buffer.alloc(4)]);
     };
-    c.send({ csid: 6, type: MessageType.Aggregate, streamId: 1, timestamp: 1000, payload: Buffer.concat([tag(0, 'k0'), tag(40, 'd0')]) });
+    c.send({
+      csid: 6,
+      type: MessageType.Aggregate,
+      streamId: 1,
+      timestamp: 1000,
+      payload: Buffer.concat([tag(0, 'k0'), tag(40, 'd0')]),
+    });
     const rec = h.target.published.at(-1)!;
     await until(() => rec.events.length === 2);
     assert.deepEqual(rec.events, [

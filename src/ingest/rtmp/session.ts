@@ -135,7 +135,12 @@ export class RtmpSession {
     clearTimeout(this.handshakeTimer);
     clearTimeout(this.idleTimer);
     this.reader.stop();
-    this.commands.end(reason);
+    try {
+      this.commands.end(reason);
+    } catch (err) {
+      // A failing publisher must not turn a socket event into an uncaught exception.
+      this.logger.error({ err }, 'ending the publish failed');
+    }
     this.logger.info(
       {
         reason,

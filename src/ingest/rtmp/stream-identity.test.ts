@@ -41,18 +41,30 @@ describe('stream identity', () => {
 
   it('vhost beats domain; the publish name query beats the app query', () => {
     const r = ok(
-      streamIdentity({ app: 'live?vhost=a.com', tcUrl: 'rtmp://h/live' }, 's?domain=b.com&vhost=c.com'),
+      streamIdentity(
+        { app: 'live?vhost=a.com', tcUrl: 'rtmp://h/live' },
+        's?domain=b.com&vhost=c.com',
+      ),
     );
     assert.equal(r.key.domain, 'c.com');
   });
 
   it('host name: lower-cased, port dropped, IPv6 brackets removed', () => {
-    assert.equal(ok(streamIdentity({ app: 'a', tcUrl: 'rtmp://Cam.EXAMPLE.com:1935/a' }, 's')).key.domain, 'cam.example.com');
-    assert.equal(ok(streamIdentity({ app: 'a', tcUrl: 'rtmps://[::1]:443/a' }, 's')).key.domain, '::1');
+    assert.equal(
+      ok(streamIdentity({ app: 'a', tcUrl: 'rtmp://Cam.EXAMPLE.com:1935/a' }, 's')).key.domain,
+      'cam.example.com',
+    );
+    assert.equal(
+      ok(streamIdentity({ app: 'a', tcUrl: 'rtmps://[::1]:443/a' }, 's')).key.domain,
+      '::1',
+    );
   });
 
   it('nested app paths keep their slashes; trailing slashes go', () => {
-    assert.equal(ok(streamIdentity({ app: 'live/sub/', tcUrl: 'rtmp://h/live/sub' }, 's')).key.app, 'live/sub');
+    assert.equal(
+      ok(streamIdentity({ app: 'live/sub/', tcUrl: 'rtmp://h/live/sub' }, 's')).key.app,
+      'live/sub',
+    );
   });
 
   it('bad names are refused with a reason', () => {
@@ -67,7 +79,10 @@ describe('stream identity', () => {
     assert.match(reason(streamIdentity({ app: 'a/../b', tcUrl: tc }, 's')), /segment/);
     assert.match(reason(streamIdentity({ app: 'live', tcUrl: tc }, 'a\\b')), /backslash/);
     assert.match(reason(streamIdentity({ app: 'live', tcUrl: '' }, 's')), /no domain/);
-    assert.match(reason(streamIdentity({ app: 'live', tcUrl: tc }, 's?vhost=a/b')), /invalid domain/);
+    assert.match(
+      reason(streamIdentity({ app: 'live', tcUrl: tc }, 's?vhost=a/b')),
+      /invalid domain/,
+    );
   });
 
   it('a __proto__ query key does not touch prototypes', () => {

@@ -12,7 +12,8 @@ function recorder(): { publisher: Publisher; calls: unknown[][] } {
     key: { domain: 'd', app: 'a', stream: 's' },
     metadata: (m) => calls.push(['metadata', m]),
     videoConfig: (c: CodecConfig) => calls.push(['config', c]),
-    accessUnit: (u: AccessUnit) => calls.push(['unit', u.dts, u.pts, u.keyframe, u.data.toString()]),
+    accessUnit: (u: AccessUnit) =>
+      calls.push(['unit', u.dts, u.pts, u.keyframe, u.data.toString()]),
     endOfSequence: () => calls.push(['eos']),
     close: (r) => calls.push(['close', r]),
   };
@@ -29,7 +30,13 @@ const parsers = (recordFails = false): VideoParsers => ({
     if (s === 'eos') return { kind: 'end-of-sequence', codec: 'hevc' };
     if (s === 'info') return { kind: 'ignored', reason: 'video info frame' };
     const [, cts, key] = s.split(':');
-    return { kind: 'frame', codec: 'hevc', keyframe: key === 'k', compositionTime: Number(cts), data: body };
+    return {
+      kind: 'frame',
+      codec: 'hevc',
+      keyframe: key === 'k',
+      compositionTime: Number(cts),
+      data: body,
+    };
   },
   parseCodecRecord: (codec, record) => {
     if (recordFails) throw new MediaFormatError('bad record');
@@ -47,7 +54,16 @@ describe('video forwarder', () => {
     f.video(40, Buffer.from('info'));
     f.video(80, Buffer.from('eos'));
     assert.deepEqual(calls, [
-      ['config', { codec: 'hevc', record: Buffer.from('config'), width: 1920, height: 1080, profile: 'hevc Main 6' }],
+      [
+        'config',
+        {
+          codec: 'hevc',
+          record: Buffer.from('config'),
+          width: 1920,
+          height: 1080,
+          profile: 'hevc Main 6',
+        },
+      ],
       ['unit', 0, 80, true, 'f:80:k'],
       ['unit', 40, 40, false, 'f:0:d'],
       ['eos'],
@@ -60,10 +76,13 @@ describe('video forwarder', () => {
     const f = new VideoForwarder(publisher, parsers(), silentLogger());
     f.video(0xffffffd8, Buffer.from('f:0:k'));
     f.video(0x10, Buffer.from('f:-10:d'));
-    assert.deepEqual(calls.map((c) => [c[1], c[2]]), [
-      [0xffffffd8, 0xffffffd8],
-      [2 ** 32 + 0x10, 2 ** 32 + 0x10 - 10],
-    ]);
+    assert.deepEqual(
+      calls.map((c) => [c[1], c[2]]),
+      [
+        [0xffffffd8, 0xffffffd8],
+        [2 ** 32 + 0x10, 2 ** 32 + 0x10 - 10],
+      ],
+    );
   });
 
   it('an unparsable record still gives a config with unknown size', () => {
