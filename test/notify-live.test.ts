@@ -157,6 +157,16 @@ describe('snapshot callbacks end to end', () => {
       );
       for (const r of bySeq) {
         const row = seq.find((x) => x.ossObject === r.body.OssObject)!;
+        // Url is the object's public URL, signed for a limited time, and it serves the JPEG
+        const url = String(r.body.Url);
+        assert.ok(
+          url.startsWith(`${h.httpUrl}/storage/snaps/${row.ossObject}?AccessKeyId=`),
+          `signed object URL expected, got ${url}`,
+        );
+        assert.match(url, /[?&]Expires=\d+&Signature=[^&]+$/);
+        const got = await fetch(url);
+        assert.equal(got.status, 200);
+        assert.equal(Number(got.headers.get('content-length')), row.size);
         assert.deepEqual(r.body, {
           Event: 'LiveSnapshot',
           DomainName: DOMAIN,
@@ -171,7 +181,7 @@ describe('snapshot callbacks end to end', () => {
           Width: 640,
           Height: 360,
           Size: row.size,
-          Url: `${h.httpUrl}/storage/snaps/${row.ossObject}`,
+          Url: url,
         });
       }
       const overlays = snaps.filter((r) => r.body.IsOverlay);
