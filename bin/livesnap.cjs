@@ -7,7 +7,13 @@ const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
-if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '16';
+// Each live snapshot job's pulled source holds a pool thread while FFmpeg waits on the
+// network, so the pool is sized for the job limit (LIVESNAP_LIVE_JOBS_MAX_ACTIVE, default
+// 100) plus room for decoding and file I/O. Idle threads cost little memory.
+if (!process.env.UV_THREADPOOL_SIZE) {
+  const jobs = Number(process.env.LIVESNAP_LIVE_JOBS_MAX_ACTIVE) || 100;
+  process.env.UV_THREADPOOL_SIZE = String(Math.min(1024, jobs + 16));
+}
 const compiled = join(__dirname, '..', 'dist', 'main.js');
 if (!existsSync(compiled)) {
   process.stderr.write('livesnap is not built yet: run `npm run build` (npm install does it).\n');

@@ -6,7 +6,10 @@ import {
   catalogAccessKeyLookup,
   type RootAccessKey,
 } from './api/access-keys.js';
+import { registerIceSnapshotJobActions } from './api/actions/ice-snapshot-job-actions.js';
+import { registerIceSnapshotTemplateActions } from './api/actions/ice-snapshot-template-actions.js';
 import { registerLiveConfigActions } from './api/actions/live-config-actions.js';
+import { registerMediaInfoActions } from './api/actions/media-info-actions.js';
 import { registerSnapshotRecordActions } from './api/actions/snapshot-record-actions.js';
 import {
   registerStreamStatusActions,
@@ -21,16 +24,24 @@ import { SnapshotStore } from './capture/snapshot-store.js';
 import type { Catalog } from './catalog/catalog-types.js';
 import { createCatalog } from './catalog/open-catalog.js';
 import type { Config } from './config/schema.js';
+import { consoleRoute } from './http/console-route.js';
 import { HttpServer } from './http/http-server.js';
 import { metricsRoute } from './http/metrics-route.js';
 import { signStorageUrl } from './http/signed-url.js';
 import { storageRoute } from './http/storage-route.js';
 import { RtmpServer } from './ingest/rtmp/server.js';
+import { SnapshotJobService } from './jobs/snapshot-job-service.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { registerCallbackActions } from './notify/callback-actions.js';
 import { Notifier } from './notify/notifier.js';
 import { LOCAL_ENDPOINT, StorageRegistry } from './storage/storage-registry.js';
+import { registerIceLiveSnapshotActions } from './api/actions/ice-live-snapshot-actions.js';
+import { localHostNames, type OwnRtmpServer } from './ingest/pull-relay.js';
+import { LiveJobCallbacks } from './jobs/live-job-callbacks.js';
+import { LiveJobManager } from './jobs/live-job-manager.js';
+import { liveJobRules } from './jobs/live-job-rules.js';
+import { LiveJobSink } from './jobs/live-job-sink.js';
 import { StreamHub } from './stream/hub.js';
 
 /** Lifetime of the signed object URLs the API and callbacks hand out. */
@@ -186,11 +197,28 @@ export class App {
     });
     this.#push('keyframe decoder', () => decoder.close());
 
+    // Live snapshot jobs (spec §4): pulled sources published into the hub under job stream
+    // keys, captured with their job's rule and naming, announced to the job's CallbackUrl.
+    let ownRtmp: OwnRtmpServer = { ports: [], hosts: new Set() };
+    const liveJobs = new LiveJobManager({
+      catalog,
+      hub: this.hub,
+      config: config.liveJobs,
+      logger: logger.child({ component: 'live-jobs' }),
+      ownRtmp: () => ownRtmp,
+    });
+    const liveJobCallbacks = new LiveJobCallbacks({
+      inner: notifier.snapshots,
+      objectUrl: (_endpoint, bucket, object) =>
+        signStorageUrl(this.publicUrl, bucket, object, rootKey, SIGNED_URL_TTL_SEC),
+    });
     const engine = new CaptureEngine({
       hub: this.hub,
-      rules: catalogRules(catalog),
+      rules: liveJobRules(liveJobs, catalogRules(catalog)),
       encoder: decoder,
-      sink: new SnapshotStore({ storage: this.storage, catalog, callbacks: notifier.snapshots }),
+      sink: new LiveJobSink(
+        new SnapshotStore({ storage: this.storage, catalog, callbacks: liveJobCallbacks }),
+      ),
       logger: logger.child({ component: 'capture' }),
       metrics: this.metrics,
     });
@@ -198,6 +226,19 @@ export class App {
     notifier.watch({ hub: this.hub, engine });
     this.#engine = engine;
     this.#push('capture engine', () => engine.close());
+
+    // Snapshot jobs on video files: queued in the catalog, outputs in storage, callbacks via
+    // the outbox; running jobs are put back in their queue on close.
+    const jobs = new SnapshotJobService({
+      catalog,
+      stores: this.storage,
+      config: config.jobs,
+      dataDir: this.dataDir,
+      logger: logger.child({ component: 'jobs' }),
+      wakeCallbacks: () => notifier.wake(),
+    });
+    await jobs.start();
+    this.#push('snapshot jobs', () => jobs.close());
 
     const tls =
       config.tlsCertFile && config.tlsKeyFile
@@ -220,6 +261,12 @@ export class App {
     this.#push('rtmp server', () => rtmp.close());
     this.metrics.sources.rtmpConnections = () => rtmp.connections;
     this.metrics.sources.liveStreams = () => this.hub.list().length;
+    ownRtmp = {
+      ports: [rtmpAddress.port, ...(rtmpAddress.tlsPort ? [rtmpAddress.tlsPort] : [])],
+      hosts: localHostNames([config.host, new URL(this.publicUrl).hostname]),
+    };
+    await liveJobs.start();
+    this.#push('live snapshot jobs', () => liveJobs.close());
 
     const accessKeys = catalogAccessKeyLookup(catalog);
     const registry = new ActionRegistry();
@@ -227,23 +274,39 @@ export class App {
       catalog,
       storageEndpoints: () => this.storage.names,
     });
-    registerSnapshotRecordActions(registry, {
+    const signUrl = async (
+      object: { endpoint: string; bucket: string; object: string },
+      accessKeyId: string,
+    ) => {
+      const key = await catalog.getAccessKey(accessKeyId);
+      if (!key || object.endpoint !== LOCAL_ENDPOINT) return undefined;
+      return signStorageUrl(this.publicUrl, object.bucket, object.object, key, SIGNED_URL_TTL_SEC);
+    };
+    registerSnapshotRecordActions(registry, { catalog, storage: this.storage, signUrl });
+    registerIceLiveSnapshotActions(registry, {
       catalog,
-      storage: this.storage,
-      signUrl: async (object, accessKeyId) => {
-        const key = await catalog.getAccessKey(accessKeyId);
-        if (!key || object.endpoint !== LOCAL_ENDPOINT) return undefined;
-        return signStorageUrl(
-          this.publicUrl,
-          object.bucket,
-          object.object,
-          key,
-          SIGNED_URL_TTL_SEC,
-        );
+      jobs: liveJobs,
+      storage: {
+        get: (endpoint) => this.storage.get(endpoint),
+        names: () => this.storage.names,
+        defaultName: () => this.storage.default.name,
       },
+      signUrl,
     });
     registerStreamStatusActions(registry, { streams: () => this.streamStatus() });
     registerCallbackActions(registry, { catalog, wake: () => notifier.wake() });
+    registerIceSnapshotJobActions(registry, {
+      catalog,
+      jobs,
+      stores: this.storage,
+      signUrl: async (object, accessKeyId, ttlSec) => {
+        const key = await catalog.getAccessKey(accessKeyId);
+        if (!key || object.endpoint !== LOCAL_ENDPOINT) return undefined;
+        return signStorageUrl(this.publicUrl, object.bucket, object.object, key, ttlSec);
+      },
+    });
+    registerIceSnapshotTemplateActions(registry, { catalog });
+    registerMediaInfoActions(registry, { catalog });
     const rpc = new RpcService({
       registry,
       accessKeys,
@@ -264,6 +327,7 @@ export class App {
       log: logger.child({ component: 'storage-http' }),
     });
     await http.app.register(metricsRoute, { metrics: this.metrics });
+    await http.app.register(consoleRoute, { log: logger.child({ component: 'console' }) });
     const httpAddress = await http.start();
     this.#push('http server', () => http.close(2000));
 

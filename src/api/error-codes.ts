@@ -238,6 +238,12 @@ export const ApiErrors = {
   ),
   BucketNotAuthorized: e('BucketNotAuthorized', 403, 'Bucket is not authorised.'),
   NoValidSnapshot: e('NoValidSnapshot', 404, 'No snapshots found with given parameters.'),
+
+  // ── ICE snapshot jobs on files (spec §3; per-operation codes unpublished, livesnap's) ──
+  /** livesnap: a MediaId that was never registered (RegisterMediaInfo). */
+  MediaNotFound: e('MediaNotFound', 404, 'No such media.'),
+  /** livesnap: CancelSnapshotJob on a job that has already ended. */
+  JobAlreadyFinished: e('JobAlreadyFinished', 409, 'Job has already finished.'),
 } as const satisfies Record<string, ApiErrorSpec>;
 
 export type ApiErrorKey = keyof typeof ApiErrors;

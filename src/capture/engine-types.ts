@@ -13,9 +13,12 @@ export interface CaptureRule {
   readonly callback?: string;
 }
 
-/** What the engine needs to find rules: exact AppName wins over "*". */
+/**
+ * What the engine needs to find rules: exact AppName wins over "*". `stream` is given for
+ * sources whose rules are per stream (live snapshot jobs: src/jobs/live-job-rules.ts).
+ */
 export interface RuleSource {
-  resolveRule(domain: string, app: string): Promise<CaptureRule | undefined>;
+  resolveRule(domain: string, app: string, stream?: string): Promise<CaptureRule | undefined>;
 }
 
 export interface EncodedSnapshot {

@@ -145,8 +145,8 @@ class StreamCapture {
 
   async #run(): Promise<void> {
     try {
-      const { domain, app } = this.#stream.key;
-      this.#rule = await this.#options.rules.resolveRule(domain, app);
+      const { domain, app, stream } = this.#stream.key;
+      this.#rule = await this.#options.rules.resolveRule(domain, app, stream);
       if (!this.#rule) {
         this.#log.debug('no snapshot rule for this stream');
         return;

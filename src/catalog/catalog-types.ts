@@ -1,6 +1,10 @@
 import type { CallbackEntryInput, CallbackOutbox } from './callback-types.js';
+import type { LiveJobCatalog } from './live-job-catalog-types.js';
+import type { SnapshotJobCatalog } from './snapshot-job-types.js';
 
 export type * from './callback-types.js';
+export type * from './live-job-catalog-types.js';
+export type * from './snapshot-job-types.js';
 
 /**
  * The catalog: livesnap's database of access keys, snapshot rules, per-domain notify
@@ -120,7 +124,7 @@ export interface DailySnapshotCount {
   count: number;
 }
 
-export interface Catalog extends CallbackOutbox {
+export interface Catalog extends CallbackOutbox, LiveJobCatalog, SnapshotJobCatalog {
   /** Opens the database and applies pending migrations (in one transaction). */
   start(): Promise<void>;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { PermanentError } from '../errors.js';
+import { SNAPSHOT_JOBS_SQL } from './snapshot-jobs-migration.js';
 
 export interface Migration {
   version: number;
@@ -106,6 +107,52 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX callback_outbox_state_updated ON callback_outbox (state, updated_at);
     `,
   },
+  { version: 3, name: 'snapshot jobs, templates and media', sql: SNAPSHOT_JOBS_SQL },
+  {
+    version: 4,
+    name: 'live snapshot templates and jobs',
+    sql: `
+      CREATE TABLE live_snapshot_templates (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        template_id      TEXT NOT NULL UNIQUE,
+        template_name    TEXT NOT NULL,
+        type             TEXT NOT NULL CHECK (type IN ('system', 'custom')),
+        time_interval    INTEGER NOT NULL,
+        overwrite_format TEXT,
+        sequence_format  TEXT,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL,
+        CHECK (overwrite_format IS NOT NULL OR sequence_format IS NOT NULL)
+      );
+      CREATE INDEX live_snapshot_templates_created ON live_snapshot_templates (created_at, id);
+
+      CREATE TABLE live_snapshot_jobs (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id           TEXT NOT NULL UNIQUE,
+        job_name         TEXT NOT NULL,
+        template_id      TEXT NOT NULL,
+        template_name    TEXT NOT NULL,
+        time_interval    INTEGER NOT NULL,
+        overwrite_format TEXT,
+        sequence_format  TEXT,
+        callback_url     TEXT,
+        input_type       TEXT NOT NULL,
+        input_url        TEXT NOT NULL,
+        storage_type     TEXT NOT NULL,
+        output_endpoint  TEXT NOT NULL,
+        output_bucket    TEXT NOT NULL,
+        storage_endpoint TEXT NOT NULL,
+        status           TEXT NOT NULL CHECK (status IN ('init', 'started', 'paused')),
+        active           INTEGER NOT NULL,
+        last_error       TEXT,
+        last_error_at    INTEGER,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL
+      );
+      CREATE INDEX live_snapshot_jobs_created ON live_snapshot_jobs (created_at, id);
+      CREATE INDEX live_snapshot_jobs_active ON live_snapshot_jobs (active);
+    `,
+  },
 ];
 
 /** Applies pending migrations in one transaction; returns the resulting schema version. */
@@ -116,10 +163,12 @@ export function applyMigrations(db: Database, migrations: readonly Migration[]):
     applied_at INTEGER NOT NULL
   )`);
   const run = db.transaction((): number => {
-    const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as {
-      v: number | null;
-    };
-    const current = row.v ?? 0;
+    const applied = new Set(
+      (db.prepare('SELECT version FROM schema_version').all() as Array<{ version: number }>).map(
+        (r) => r.version,
+      ),
+    );
+    const current = Math.max(0, ...applied);
     const latest = migrations.reduce((m, x) => Math.max(m, x.version), 0);
     if (current > latest) {
       throw new PermanentError(
@@ -131,7 +180,10 @@ export function applyMigrations(db: Database, migrations: readonly Migration[]):
       'INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)',
     );
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (m.version <= current) continue;
+      // By the set of applied versions, not the highest: migrations written in parallel may
+      // land out of order (each touches its own tables), and a database that got a later one
+      // first still gets the earlier one.
+      if (applied.has(m.version)) continue;
       db.exec(m.sql);
       insert.run(m.version, m.name, Date.now());
     }

@@ -17,6 +17,14 @@ import type {
   Catalog,
   DailySnapshotCount,
   DomainNotifySettings,
+  ListResult,
+  LiveJobActivation,
+  LiveJobListQuery,
+  LiveJobStateChange,
+  LiveSnapshotJob,
+  LiveSnapshotTemplate,
+  LiveTemplateFields,
+  LiveTemplateListQuery,
   RecordDeleteResult,
   RecordListQuery,
   RecordPage,
@@ -29,6 +37,9 @@ import type {
 } from './catalog-types.js';
 import { applyMigrations, SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteCallbacks } from './sqlite-callbacks.js';
+import { SqliteLiveJobs } from './sqlite-live-jobs.js';
+import { SqliteSnapshotJobs } from './sqlite-snapshot-jobs.js';
+import type * as Jobs from './snapshot-job-types.js';
 import { SqliteRecords } from './sqlite-records.js';
 import { fromKeyRow, fromNotifyRow, fromRuleRow, ruleFieldArgs } from './sqlite-rows.js';
 import type { KeyRow, NotifyRow, RuleRow } from './sqlite-rows.js';
@@ -49,6 +60,8 @@ export class SqliteCatalog implements Catalog {
   private database: Database | undefined;
   private recordsStore: SqliteRecords | undefined;
   private callbackStore: SqliteCallbacks | undefined;
+  private liveJobStore: SqliteLiveJobs | undefined;
+  private snapshotJobStore: SqliteSnapshotJobs | undefined;
 
   constructor(private readonly opts: SqliteCatalogOptions) {}
 
@@ -69,6 +82,8 @@ export class SqliteCatalog implements Catalog {
     this.database = db;
     this.recordsStore = new SqliteRecords(db);
     this.callbackStore = new SqliteCallbacks(db);
+    this.liveJobStore = new SqliteLiveJobs(db);
+    this.snapshotJobStore = new SqliteSnapshotJobs(db, this.callbackStore);
   }
 
   async close(): Promise<void> {
@@ -76,6 +91,8 @@ export class SqliteCatalog implements Catalog {
     this.database = undefined;
     this.recordsStore = undefined;
     this.callbackStore = undefined;
+    this.liveJobStore = undefined;
+    this.snapshotJobStore = undefined;
   }
 
   private get db(): Database {
@@ -91,6 +108,18 @@ export class SqliteCatalog implements Catalog {
   private get callbacks(): SqliteCallbacks {
     if (!this.callbackStore) throw new LivesnapError('CATALOG_CLOSED', 'catalog is not started');
     return this.callbackStore;
+  }
+
+  private get liveJobs(): SqliteLiveJobs {
+    if (!this.liveJobStore) throw new LivesnapError('CATALOG_CLOSED', 'catalog is not started');
+    return this.liveJobStore;
+  }
+
+  private get snapshotJobs(): SqliteSnapshotJobs {
+    if (!this.snapshotJobStore) {
+      throw new LivesnapError('CATALOG_CLOSED', 'catalog is not started');
+    }
+    return this.snapshotJobStore;
   }
 
   // ── access keys ──
@@ -370,5 +399,150 @@ export class SqliteCatalog implements Catalog {
 
   async countCallbacks(): Promise<CallbackCounts> {
     return this.callbacks.counts();
+  }
+
+  // ── live snapshot templates and jobs (src/catalog/sqlite-live-jobs.ts) ──
+
+  async insertLiveTemplate(template: LiveSnapshotTemplate): Promise<void> {
+    this.liveJobs.insertTemplate(template);
+  }
+
+  async updateLiveTemplate(
+    templateId: string,
+    fields: LiveTemplateFields,
+    now: number,
+  ): Promise<LiveSnapshotTemplate | undefined> {
+    return this.liveJobs.updateTemplate(templateId, fields, now);
+  }
+
+  async getLiveTemplate(templateId: string): Promise<LiveSnapshotTemplate | undefined> {
+    return this.liveJobs.getTemplate(templateId);
+  }
+
+  async listLiveTemplates(q: LiveTemplateListQuery): Promise<ListResult<LiveSnapshotTemplate>> {
+    return this.liveJobs.listTemplates(q);
+  }
+
+  async deleteLiveTemplate(templateId: string): Promise<boolean> {
+    return this.liveJobs.deleteTemplate(templateId);
+  }
+
+  async insertLiveJob(job: LiveSnapshotJob, maxActive: number): Promise<boolean> {
+    return this.liveJobs.insertJob(job, maxActive);
+  }
+
+  async getLiveJob(jobId: string): Promise<LiveSnapshotJob | undefined> {
+    return this.liveJobs.getJob(jobId);
+  }
+
+  async listLiveJobs(q: LiveJobListQuery): Promise<ListResult<LiveSnapshotJob>> {
+    return this.liveJobs.listJobs(q);
+  }
+
+  async listActiveLiveJobs(): Promise<LiveSnapshotJob[]> {
+    return this.liveJobs.listActiveJobs();
+  }
+
+  async activateLiveJob(jobId: string, maxActive: number, now: number): Promise<LiveJobActivation> {
+    return this.liveJobs.activateJob(jobId, maxActive, now);
+  }
+
+  async updateLiveJobState(
+    jobId: string,
+    change: LiveJobStateChange,
+    now: number,
+  ): Promise<boolean> {
+    return this.liveJobs.updateJobState(jobId, change, now);
+  }
+
+  async deleteSequenceSnapshotRecords(stream: StreamKey, ts: number[]): Promise<SnapshotRecord[]> {
+    return this.liveJobs.deleteSequenceRecords(stream, ts);
+  }
+
+  // ── snapshot jobs, templates, media (src/catalog/sqlite-snapshot-jobs.ts) ──
+
+  async insertSnapshotJob(job: Jobs.SnapshotJobRecord): Promise<void> {
+    this.snapshotJobs.insert(job);
+  }
+
+  async getSnapshotJob(jobId: string): Promise<Jobs.SnapshotJobRecord | undefined> {
+    return this.snapshotJobs.get(jobId);
+  }
+
+  async listSnapshotJobs(query: Jobs.SnapshotJobQuery): Promise<Jobs.SnapshotJobPage> {
+    return this.snapshotJobs.list(query);
+  }
+
+  async claimSnapshotJob(pipelineId: string, now: number) {
+    return this.snapshotJobs.claim(pipelineId, now);
+  }
+
+  async recordSnapshotJobImages(jobId: string, images: string[], now: number): Promise<void> {
+    this.snapshotJobs.recordImages(jobId, images, now);
+  }
+
+  async finishSnapshotJob(
+    jobId: string,
+    outcome: Jobs.SnapshotJobOutcome,
+    now: number,
+    callbacks: CallbackEntryInput[] = [],
+  ): Promise<Jobs.SnapshotJobRecord | undefined> {
+    return this.snapshotJobs.finish(jobId, outcome, now, callbacks);
+  }
+
+  async requestSnapshotJobCancel(jobId: string, now: number) {
+    return this.snapshotJobs.requestCancel(jobId, now);
+  }
+
+  async requeueSnapshotJob(jobId: string, now: number): Promise<boolean> {
+    return this.snapshotJobs.requeue(jobId, now);
+  }
+
+  async recoverSnapshotJobs(now: number, maxAttempts: number): Promise<number> {
+    return this.snapshotJobs.recover(now, maxAttempts);
+  }
+
+  async reassignSnapshotJobs(known: string[], fallback: string, now: number): Promise<number> {
+    return this.snapshotJobs.reassign(known, fallback, now);
+  }
+
+  async insertSnapshotTemplate(template: Jobs.SnapshotTemplateRecord): Promise<boolean> {
+    return this.snapshotJobs.insertTemplate(template);
+  }
+
+  async getSnapshotTemplate(templateId: string) {
+    return this.snapshotJobs.getTemplate(templateId);
+  }
+
+  async listSnapshotTemplates(query: Jobs.SnapshotTemplateQuery) {
+    return this.snapshotJobs.listTemplates(query);
+  }
+
+  async updateSnapshotTemplate(
+    templateId: string,
+    apply: Parameters<Catalog['updateSnapshotTemplate']>[1],
+    now: number,
+  ) {
+    return this.snapshotJobs.updateTemplate(templateId, apply, now);
+  }
+
+  async deleteSnapshotTemplate(templateId: string): Promise<boolean> {
+    return this.snapshotJobs.deleteTemplate(templateId);
+  }
+
+  async getDefaultSnapshotTemplate(subtype: number): Promise<string | undefined> {
+    return this.snapshotJobs.getDefault(subtype);
+  }
+
+  async setDefaultSnapshotTemplate(subtype: number, templateId: string): Promise<void> {
+    this.snapshotJobs.setDefault(subtype, templateId);
+  }
+
+  async insertMediaAsset(media: Jobs.MediaAssetRecord): Promise<void> {
+    this.snapshotJobs.insertMedia(media);
+  }
+
+  async getMediaAsset(mediaId: string): Promise<Jobs.MediaAssetRecord | undefined> {
+    return this.snapshotJobs.getMedia(mediaId);
   }
 }

@@ -42,6 +42,14 @@ export const ENV_KEYS: ReadonlyArray<{ env: string; key: string; kind: Kind }> =
     kind: 'int',
   },
   { env: 'LIVESNAP_NOTIFY_DEAD_RETENTION_MS', key: 'notify.deadRetentionMs', kind: 'int' },
+  { env: 'LIVESNAP_LIVE_JOBS_MAX_ACTIVE', key: 'liveJobs.maxActive', kind: 'int' },
+  { env: 'LIVESNAP_LIVE_JOBS_OPEN_TIMEOUT_MS', key: 'liveJobs.openTimeoutMs', kind: 'int' },
+  { env: 'LIVESNAP_LIVE_JOBS_READ_TIMEOUT_MS', key: 'liveJobs.readTimeoutMs', kind: 'int' },
+  { env: 'LIVESNAP_LIVE_JOBS_BACKOFF_CAP_MS', key: 'liveJobs.backoffCapMs', kind: 'int' },
+  { env: 'LIVESNAP_JOBS_CONCURRENCY', key: 'jobs.concurrency', kind: 'int' },
+  { env: 'LIVESNAP_JOBS_MAX_ATTEMPTS', key: 'jobs.maxAttempts', kind: 'int' },
+  { env: 'LIVESNAP_JOBS_JPEG_QUALITY', key: 'jobs.jpegQuality', kind: 'int' },
+  { env: 'LIVESNAP_JOBS_NOTIFY_URL', key: 'jobs.notifyUrl', kind: 'string' },
 ];
 
 function convert(env: string, raw: string, kind: Kind): unknown {

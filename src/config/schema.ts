@@ -105,6 +105,86 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Live snapshot jobs: pulled sources (spec §4; src/jobs/live-job-manager.ts). */
+    liveJobs: z
+      .object({
+        /** Jobs running at once (not paused); more are refused with JobLimitExceeded. */
+        maxActive: z.number().int().min(1).max(10_000).default(100),
+        /** Opening a source (connect, handshake, first playlist) must finish within this. */
+        openTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+        /** A connected source that sends no video for this long is dropped (and retried). */
+        readTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+        /** After connecting, usable video (codec configuration and a keyframe) must come within this. */
+        startTimeoutMs: z.number().int().min(100).max(300_000).default(15_000),
+        /** First retry delay; doubles with each failed attempt. */
+        backoffBaseMs: z.number().int().min(10).max(600_000).default(1000),
+        /** Longest delay between two attempts. */
+        backoffCapMs: z.number().int().min(10).max(3_600_000).default(30_000),
+        /** Consecutive attempts failing like a broken source (garbage, silence) before the job stops. */
+        maxBadAttempts: z.number().int().min(1).max(1000).default(3),
+        /** Largest picture accepted; a larger source stops its job. */
+        maxWidth: z.number().int().min(16).max(16_384).default(7680),
+        maxHeight: z.number().int().min(16).max(16_384).default(4320),
+        /** Largest compressed picture accepted (bytes). */
+        maxPacketBytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .max(256 * 1024 * 1024)
+          .default(16 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    /** Snapshot jobs on video files (spec §3; src/jobs/snapshot-job-service.ts). */
+    jobs: z
+      .object({
+        /** Jobs running at once over all pipelines. */
+        concurrency: z.number().int().min(1).max(64).default(2),
+        /** Runs a job may start (restarts during a run count) before it fails. */
+        maxAttempts: z.number().int().min(1).max(100).default(3),
+        /** JPEG quality 1–100 of snapshots and sprite sheets. */
+        jpegQuality: z.number().int().min(1).max(100).default(85),
+        /** Receives every job's SnapshotComplete callback (besides UserData.NotifyAddress). */
+        notifyUrl: z.url({ protocol: /^https?$/ }).optional(),
+        /** Network inputs: a read that stalls this long fails the job. */
+        ioTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+        /** Queues are checked this often besides wake-ups. */
+        pollIntervalMs: z.number().int().min(10).max(60_000).default(1000),
+        /** The pipeline of jobs submitted without ScheduleConfig.PipelineId. */
+        defaultPipeline: z.string().min(1).default('default'),
+        /** Named queues (ScheduleConfig.PipelineId): own concurrency, priority 1 (low)–10. */
+        pipelines: z
+          .array(
+            z
+              .object({
+                id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+                concurrency: z.number().int().min(1).max(64).default(1),
+                priority: z.number().int().min(1).max(10).default(5),
+              })
+              .strict(),
+          )
+          .min(1)
+          .default([{ id: 'default', concurrency: 2, priority: 5 }]),
+      })
+      .strict()
+      .superRefine((jobs, ctx) => {
+        const ids = jobs.pipelines.map((p) => p.id);
+        if (new Set(ids).size !== ids.length) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['pipelines'],
+            message: 'pipeline ids must be unique',
+          });
+        }
+        if (!ids.includes(jobs.defaultPipeline)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['defaultPipeline'],
+            message: `no pipeline "${jobs.defaultPipeline}" among jobs.pipelines`,
+          });
+        }
+      })
+      .prefault({}),
   })
   .strict();
 

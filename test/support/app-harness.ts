@@ -19,6 +19,8 @@ export interface Harness {
   rtmpPort: number;
   rtmpUrl(app: string, stream: string, vhost?: string): string;
   live: RPCClient;
+  /** A pop-core client for the ICE API (2020-11-09). */
+  ice: RPCClient;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,12 @@ export async function startApp(
     accessKeyId: TEST_KEY.accessKeyId,
     accessKeySecret: TEST_KEY.accessKeySecret,
   });
+  const ice = new RPCClient({
+    endpoint: addresses.http.url,
+    apiVersion: '2020-11-09',
+    accessKeyId: TEST_KEY.accessKeyId,
+    accessKeySecret: TEST_KEY.accessKeySecret,
+  });
   return {
     app,
     dataDir,
@@ -64,6 +72,7 @@ export async function startApp(
     rtmpUrl: (appName, stream, vhost) =>
       `rtmp://127.0.0.1:${addresses.rtmp.port}/${appName}/${stream}${vhost ? `?vhost=${vhost}` : ''}`,
     live,
+    ice,
     close: async () => {
       await app.close();
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });

@@ -15,9 +15,11 @@ import {
  * message to `onMessage`. It handles the chunk-layer control messages itself (Set Chunk Size,
  * Abort) before they are passed on.
  *
- * Payload bytes are kept as views of the received slices and copied exactly once, into the
- * message's own buffer, when the message completes. Only an incomplete chunk header (at most
- * 18 bytes) is ever copied aside between slices.
+ * A message is assembled once: its chunk payloads are kept as views of the received slices
+ * and copied exactly once, into the message's own buffer, when it completes. With
+ * `viewPayloads`, a message that arrives whole inside one slice (one chunk, the common case
+ * with large chunk sizes) is not copied at all: its payload is a view of that slice. Only an
+ * incomplete chunk header (at most 18 bytes) is ever copied aside between slices.
  */
 
 export interface ChunkReaderOptions {
@@ -27,6 +29,12 @@ export interface ChunkReaderOptions {
   readonly onMessage: (message: RtmpMessage) => void;
   /** Most chunk streams tracked at once (default 64). */
   readonly maxChunkStreams?: number;
+  /**
+   * The pushed buffers are never reused or changed by the caller (socket reads: Node hands
+   * out a fresh buffer for each), so a payload may be a view of one instead of a copy. Such a
+   * view keeps that one received buffer alive while the message is held. Default false.
+   */
+  readonly viewPayloads?: boolean;
 }
 
 /** Basic header (3) + message header (11) + extended timestamp (4). */
@@ -54,6 +62,7 @@ interface ChunkStream {
 export class ChunkReader {
   private readonly streams = new Map<number, ChunkStream>();
   private readonly maxStreams: number;
+  private readonly viewPayloads: boolean;
   private inChunkSize = DEFAULT_CHUNK_SIZE;
   /** Chunk stream whose chunk payload is being read; undefined while reading a header. */
   private current: ChunkStream | undefined;
@@ -67,6 +76,7 @@ export class ChunkReader {
 
   constructor(private readonly options: ChunkReaderOptions) {
     this.maxStreams = options.maxChunkStreams ?? 64;
+    this.viewPayloads = options.viewPayloads ?? false;
   }
 
   /** The peer's current chunk size. */
@@ -108,6 +118,14 @@ export class ChunkReader {
         continue;
       }
       const n = Math.min(this.chunkRemaining, data.length - pos);
+      if (n === cs.length && this.viewPayloads) {
+        // The whole message in one chunk, inside this slice: hand on a view, no copy.
+        pos += n;
+        this.chunkRemaining = 0;
+        this.current = undefined;
+        this.complete(cs, data.subarray(pos - n, pos));
+        continue;
+      }
       cs.parts.push(data.subarray(pos, pos + n));
       cs.received += n;
       pos += n;
@@ -232,7 +250,7 @@ export class ChunkReader {
       cs.streamId = streamId;
       cs.active = true;
       cs.received = 0;
-      cs.parts = [];
+      cs.parts.length = 0;
     }
     this.current = cs;
     this.chunkRemaining = Math.min(this.inChunkSize, cs.length - cs.received);
@@ -244,18 +262,21 @@ export class ChunkReader {
     this.committed -= cs.length;
     cs.active = false;
     cs.received = 0;
-    cs.parts = [];
+    cs.parts.length = 0;
     this.discarded++;
   }
 
   private endChunk(cs: ChunkStream): void {
     this.current = undefined;
     if (cs.received < cs.length) return;
-    const payload = Buffer.concat(cs.parts, cs.length);
+    this.complete(cs, Buffer.concat(cs.parts, cs.length));
+  }
+
+  private complete(cs: ChunkStream, payload: Buffer): void {
     this.committed -= cs.length;
     cs.active = false;
     cs.received = 0;
-    cs.parts = [];
+    cs.parts.length = 0;
     const message: RtmpMessage = {
       type: cs.type,
       streamId: cs.streamId,

@@ -78,7 +78,11 @@ export class VideoForwarder {
     }
   }
 
-  private codecConfig(codec: VideoCodec, record: Buffer): CodecConfig {
+  private codecConfig(codec: VideoCodec, tagRecord: Buffer): CodecConfig {
+    // Kept for the whole publish: an own copy, not a view of the received bytes. Encoders that
+    // repeat the sequence header before every keyframe get the same buffer back.
+    const repeated = this.lastRecord?.equals(tagRecord) ?? false;
+    const record = repeated ? this.lastRecord! : Buffer.from(tagRecord);
     let info: ParameterSetInfo = { width: 0, height: 0, profile: '' };
     try {
       info = this.parsers.parseCodecRecord(codec, record);
@@ -96,7 +100,7 @@ export class VideoForwarder {
       profile: info.profile,
     };
     // Some encoders repeat the sequence header before every keyframe: log changes only.
-    if (!this.lastRecord?.equals(record)) {
+    if (!repeated) {
       this.logger.info(
         { codec, width: config.width, height: config.height, profile: config.profile },
         'video codec configuration',

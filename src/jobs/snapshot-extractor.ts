@@ -1,0 +1,138 @@
+import { JobError, JobErrorCode } from './job-errors.js';
+import type { PictureWriter } from './output-writers.js';
+import { PictureView } from './picture-view.js';
+import { BlackFilter, FrameType } from './template-config.js';
+import type { BlackFrameRule } from './snapshot-settings.js';
+import type { SnapshotPlan } from './snapshot-plan.js';
+import type { Picture, VideoSource } from './video-source.js';
+
+/** Pictures being written while the next one is decoded. */
+const IN_FLIGHT = 4;
+/** Frames (or keyframes) looked at past a black one before giving up. */
+const MAX_BLACK_SKIPS = 500;
+/** With an unknown length: a picture this far before its time means the video has ended. */
+const END_GAP_MS = 10_000;
+
+export interface ExtractOptions {
+  readonly source: VideoSource;
+  readonly plan: SnapshotPlan;
+  readonly frameType: FrameType;
+  readonly black: BlackFrameRule | undefined;
+  readonly writers: readonly PictureWriter[];
+  readonly signal?: AbortSignal;
+}
+
+export interface ExtractResult {
+  /** The plan times pictures were taken for (all of them unless the video ended first). */
+  readonly times: readonly number[];
+  /** The times of the pictures actually used (keyframe or black-frame skips move them). */
+  readonly pictureTimes: readonly number[];
+}
+
+/**
+ * Takes the plan's pictures from the source and hands each to every writer: decoding the
+ * next picture overlaps the JPEG encoding and storing of the previous ones (at most
+ * IN_FLIGHT pictures are held). Black-frame filtering replaces a black picture by the next
+ * keyframe (intra) or frame (normal) that is not black, without passing the next planned
+ * time. A writer's failure stops extraction and is rethrown once the pictures in flight
+ * have settled.
+ */
+export async function extractPictures(o: ExtractOptions): Promise<ExtractResult> {
+  const { source, plan } = o;
+  const display = { width: source.info.displayWidth, height: source.info.displayHeight };
+  const times: number[] = [];
+  const pictureTimes: number[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+
+  const handOver = (index: number, view: PictureView): void => {
+    const done = Promise.all(o.writers.map((w) => w.accept(index, view)))
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        failure ??= err;
+      })
+      .finally(() => {
+        view.release();
+        inFlight.delete(done);
+      });
+    inFlight.add(done);
+  };
+
+  try {
+    for (let i = 0; i < plan.times.length && failure === undefined; i++) {
+      if (o.signal?.aborted) throw o.signal.reason;
+      const target = plan.times[i]!;
+      let picture: Picture;
+      try {
+        picture =
+          o.frameType === FrameType.Normal
+            ? await source.frameAt(target)
+            : await source.keyframeNear(target);
+      } catch (err) {
+        if (
+          plan.untilEnd &&
+          i > 0 &&
+          err instanceof JobError &&
+          err.jobCode === JobErrorCode.NoFrames
+        ) {
+          break;
+        }
+        throw err;
+      }
+      let view = new PictureView(picture, source.info.transform, display);
+      if (plan.untilEnd && i > 0 && target - view.timeMs > END_GAP_MS) {
+        view.release();
+        break;
+      }
+      if (o.black && (o.black.scope === BlackFilter.All || i === 0)) {
+        const limit = plan.times[i + 1] ?? plan.endMs;
+        view = await skipBlack(o, view, o.black, limit, display);
+      }
+      times.push(target);
+      pictureTimes.push(view.timeMs);
+      handOver(i, view);
+      while (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+    }
+  } finally {
+    await Promise.allSettled([...inFlight]);
+  }
+  if (failure !== undefined) throw failure;
+  if (times.length === 0) {
+    throw new JobError(JobErrorCode.NoFrames, 'the video has no frame at the requested times');
+  }
+  for (const w of o.writers) await w.finish();
+  return { times, pictureTimes };
+}
+
+/**
+ * The first picture from `view` on that is not black, looking no further than `limitMs`.
+ * When there is none, the original picture is kept.
+ */
+async function skipBlack(
+  o: ExtractOptions,
+  view: PictureView,
+  rule: BlackFrameRule,
+  limitMs: number,
+  display: { width: number; height: number },
+): Promise<PictureView> {
+  let current = view;
+  for (let skips = 0; skips < MAX_BLACK_SKIPS; skips++) {
+    if ((await current.blackPercent(rule.pixelThreshold)) < rule.level) {
+      if (current !== view) view.release();
+      return current;
+    }
+    if (o.signal?.aborted) break;
+    const next =
+      o.frameType === FrameType.Normal
+        ? await o.source.nextFrame()
+        : await o.source.keyframeAfter(current.timeMs);
+    if (current !== view) current.release();
+    if (!next || next.timeMs >= limitMs) {
+      next?.frame.free();
+      return view;
+    }
+    current = new PictureView(next, o.source.info.transform, display);
+  }
+  if (current !== view) current.release();
+  return view;
+}
