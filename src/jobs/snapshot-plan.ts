@@ -3,7 +3,7 @@ import { SnapshotType } from './template-config.js';
 import type { SnapshotSettings } from './snapshot-settings.js';
 import { DEFAULT_COLUMNS, DEFAULT_LINES } from './snapshot-geometry.js';
 import { SETTINGS_DEFAULTS } from './snapshot-settings.js';
-import { formatMs } from './video-source.js';
+import { formatMs } from './time-text.js';
 
 /** At most this many snapshots per job. */
 export const MAX_SNAPSHOTS = 10_000;

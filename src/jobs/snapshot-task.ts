@@ -1,6 +1,5 @@
 import { JobError, JobErrorCode } from './job-errors.js';
 import { JpegEncoderPool } from './jpeg-encoder.js';
-import { imageName } from './output-naming.js';
 import {
   SinglesWriter,
   SpriteWriter,
@@ -122,9 +121,4 @@ function checkPixels(size: Size, what: string): void {
       `${what} would be ${size.width} × ${size.height} pixels, more than livesnap builds`,
     );
   }
-}
-
-/** Every object name a job could have written (for cleanup when progress was not recorded). */
-export function candidateImages(type: SnapshotType, object: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => imageName(type, object, i + 1));
 }

@@ -11,15 +11,18 @@ interface Props {
   timestamps: readonly number[];
   captures: readonly Capture[];
   onClose: () => void;
-  /** Timestamps no longer listed (deleted, or already gone) and a summary. */
-  onDone: (gone: readonly number[], message: string) => void;
+  /** Timestamps no longer listed (deleted, or already gone): take them off the grid. */
+  onRemoved: (gone: readonly number[]) => void;
+  /** Everything went through: close with this summary. */
+  onDone: (message: string) => void;
 }
 
 /**
  * Confirms and runs DeleteSnapshotFiles in batches of at most 200 capture times. Whether
  * the image files go too (RemoveFile) is a choice the confirmation spells out.
  */
-export function DeleteSnapshotsDialog({ stream, timestamps, captures, onClose, onDone }: Props) {
+export function DeleteSnapshotsDialog(props: Props) {
+  const { stream, timestamps, captures, onClose, onRemoved, onDone } = props;
   const { client } = useConsole();
   const [removeFile, setRemoveFile] = useState(true);
   const [progress, setProgress] = useState<DeleteProgress>();
@@ -42,21 +45,15 @@ export function DeleteSnapshotsDialog({ stream, timestamps, captures, onClose, o
         last = p;
         setProgress(p);
       });
-      const gone = [...last.deleted, ...last.failed];
+      onRemoved([...last.deleted, ...last.failed]);
+      const n = last.deleted.length;
       const files = removeFile ? ' and their image files' : '; their image files were kept';
       const already = last.failed.length ? ` ${last.failed.length} had already been deleted.` : '';
-      onDone(
-        gone,
-        `Deleted ${last.deleted.length} snapshot${last.deleted.length === 1 ? '' : 's'}${files}.${already}`,
-      );
+      onDone(`Deleted ${n} snapshot${n === 1 ? '' : 's'}${files}.${already}`);
     } catch (err) {
+      // the batches that went through are gone: take them off the grid, keep the dialog
+      if (last && last.batch > 0) onRemoved([...last.deleted, ...last.failed]);
       setError(err);
-      // batches that went through are gone: take them off the grid
-      if (last && last.batch > 0)
-        onDone(
-          [...last.deleted, ...last.failed],
-          `Deleted ${last.deleted.length} before an error.`,
-        );
     } finally {
       setBusy(false);
     }

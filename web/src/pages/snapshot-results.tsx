@@ -231,10 +231,12 @@ export function SnapshotResults({ query }: { query: SearchQuery }) {
           timestamps={deleting}
           captures={captures}
           onClose={() => setDeleting(undefined)}
-          onDone={(gone, message) => {
+          onRemoved={(gone) => {
             removeFromView(gone);
-            setDeleting(undefined);
             setViewing(undefined);
+          }}
+          onDone={(message) => {
+            setDeleting(undefined);
             announce(message);
           }}
         />

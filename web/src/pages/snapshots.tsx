@@ -72,10 +72,11 @@ export function SnapshotsPage({ params }: { params: URLSearchParams }) {
   const online = useOnlineStreams();
   useEffect(() => setForm(initial), [initial]);
 
+  const paramsKey = params.toString();
   const searched = params.has('domain') || params.has('app') || params.has('stream');
   const query: SearchQuery | undefined = useMemo(() => {
     if (!searched) return undefined;
-    const f = fromParams(params);
+    const f = fromParams(new URLSearchParams(paramsKey));
     const w = windowOf(f);
     if (!w) return undefined;
     return {
@@ -86,7 +87,7 @@ export function SnapshotsPage({ params }: { params: URLSearchParams }) {
       limit: Number(f.limit),
     };
     // searchId: a new search with the same parameters re-evaluates "now"
-  }, [params, searched, searchId]);
+  }, [paramsKey, searched, searchId]);
 
   const set = (k: keyof FormState) => (e: Event) =>
     setForm({ ...form, [k]: (e.currentTarget as HTMLInputElement).value });
@@ -234,7 +235,7 @@ export function SnapshotsPage({ params }: { params: URLSearchParams }) {
         </div>
       </form>
       {query ? (
-        <SnapshotResults key={`${params.toString()}#${searchId}`} query={query} />
+        <SnapshotResults key={`${paramsKey}#${searchId}`} query={query} />
       ) : (
         <p class="empty">
           Choose a domain, an AppName and a StreamName (suggestions come from the streams pushing
