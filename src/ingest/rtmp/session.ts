@@ -35,7 +35,6 @@ export interface RtmpSessionOptions {
   readonly onClose?: (session: RtmpSession) => void;
 }
 
-const BISECT = process.env.BISECT;
 /** Unsent bytes tolerated before a client that does not read is dropped. */
 const MAX_PENDING_WRITE = 1024 * 1024;
 /** After a refusal, how long the reply may take to flush before the socket is destroyed. */
@@ -76,7 +75,7 @@ export class RtmpSession {
     this.reader = new ChunkReader({
       maxMessageSize: options.limits.maxMessageSize,
       // Socket reads are fresh buffers that nothing else touches: no need to copy payloads.
-      viewPayloads: process.env.NOVIEW ? false : true,
+      viewPayloads: true,
       onMessage: (m) => this.onMessage(m),
     });
     const context: CommandContext = {
@@ -167,7 +166,6 @@ export class RtmpSession {
   private onData(data: Buffer): void {
     if (this.state === State.Closed) return;
     this.bytesIn += data.length;
-    if (BISECT === '1' && this.bytesIn > 2_000_000) return;
     this.idleTimer?.refresh();
     try {
       if (this.state === State.Handshake) {
@@ -230,7 +228,6 @@ export class RtmpSession {
         this.audioMessages++;
         return;
       case MessageType.Video:
-        if (BISECT === '2' && this.bytesIn > 2_000_000) return;
         return this.commands.video(m.timestamp, m.payload);
       case MessageType.DataAmf0:
       case MessageType.DataAmf3:
