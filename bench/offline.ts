@@ -9,6 +9,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { runOfflineScenario } from '../src/jobs/offline-snapshots.js';
 import { CLK_TCK } from './proc.js';
 
 export interface OfflineParams {
@@ -133,14 +134,14 @@ export async function runOffline(
   p: OfflineParams,
   log: (line: string) => void,
 ): Promise<OfflineResult[]> {
-  const results: OfflineResult[] = [
-    {
-      system: 'livesnap',
-      status: 'not implemented',
-      reason: 'snapshot jobs not built yet',
-    },
-  ];
-  log('offline: livesnap — not implemented (snapshot jobs not built yet)');
+  const results: OfflineResult[] = [await runLivesnap(p)];
+  const own = results[0]!;
+  log(
+    `offline: livesnap — ` +
+      (own.status === 'measured'
+        ? `${own.wallS} s wall, ${own.cpuS} CPU-s, ${own.singles} singles, sprite ${own.sprite ? 'ok' : 'missing'}`
+        : `${own.status}: ${own.reason}`),
+  );
   for (const keyframesOnly of [false, true]) {
     const r = await runBaseline(p, keyframesOnly);
     log(
@@ -152,6 +153,37 @@ export async function runOffline(
     results.push(r);
   }
   return results;
+}
+
+/**
+ * livesnap's snapshot-job extraction (the code SubmitSnapshotJob runs), in this process:
+ * keyframe mode seeks to the keyframe nearest each time and decodes only those. CPU is this
+ * process's (all threads) over the run.
+ */
+async function runLivesnap(p: OfflineParams): Promise<OfflineResult> {
+  const out = await mkdtemp(join(tmpdir(), 'livesnap-bench-livesnap-'));
+  try {
+    const r = await runOfflineScenario({
+      file: p.file,
+      count: p.count,
+      tile: p.tile,
+      tileSize: p.tileSize,
+      outDir: out,
+    });
+    return {
+      system: 'livesnap',
+      status: 'measured',
+      command: 'runOfflineScenario (src/jobs/offline-snapshots.ts), keyframe mode',
+      wallS: round(r.wallS),
+      cpuS: round(r.cpuS),
+      singles: r.singles,
+      sprite: r.sheets > 0,
+    };
+  } catch (err) {
+    return { system: 'livesnap', status: 'failed', reason: (err as Error).message };
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
 }
 
 function round(n: number): number {
