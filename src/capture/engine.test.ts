@@ -128,7 +128,7 @@ test('only the chosen keyframes are decoded, and stores keep capture order when 
 test('an overloaded decoder skips the snapshot and counts it; a failed decode is counted and announced', async () => {
   let n = 0;
   const encoder: KeyframeEncoder = {
-    decode: async (_c, u) => {
+    decode: async () => {
       n++;
       if (n === 1) throw new CaptureOverloadedError(2, 64);
       if (n === 2) throw new Error('corrupt slice');
