@@ -18,8 +18,14 @@ export interface BenchArgs {
   readonly offlineCount: number;
   readonly offlineTile: [number, number];
   readonly profile: boolean;
+  /** Extra Node.js options for the livesnap server process (an experiment, not the default). */
+  readonly livesnapNodeOptions: readonly string[];
+  /** RTMP chunk size the publishers announce and use. */
+  readonly chunkSize: number;
   /** All streams start together (worst case: every keyframe at the same instant). */
   readonly inStep: boolean;
+  /** Ingest only: no snapshot rule in livesnap, no ffmpeg readers behind nginx. */
+  readonly noCapture: boolean;
   readonly help: boolean;
 }
 
@@ -37,6 +43,11 @@ export const BENCH_USAGE = `npm run bench -- [flags]
   --in-step               start every stream at the same instant (default: start offsets
                           spread over one snapshot interval, as independent encoders are)
   --profile               write a V8 CPU profile of livesnap per step (bench/results/profiles/)
+  --livesnap-node-options "--flag …"
+                          extra Node.js options for livesnap's process (reported with it)
+  --chunk-size 4096       RTMP chunk size of the publishers (FFmpeg and OBS send 4096)
+  --no-capture            ingest only: livesnap without a snapshot rule, nginx-rtmp without
+                          ffmpeg readers (nginx-full and nginx-keyframe are then one system)
 `;
 
 function list(value: string | undefined, flag: string): string[] {
@@ -58,7 +69,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   let offline = true;
   let live = true;
   let profile = false;
+  let livesnapNodeOptions: string[] = [];
+  let chunkSize = 4096;
   let inStep = false;
+  let noCapture = false;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
@@ -115,8 +129,26 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       case '--profile':
         profile = true;
         break;
+      case '--livesnap-node-options':
+        livesnapNodeOptions = (value() ?? '').split(/\s+/).filter(Boolean);
+        if (livesnapNodeOptions.some((o) => !o.startsWith('--'))) {
+          throw new Error(
+            '--livesnap-node-options takes Node.js flags, e.g. "--max-semi-space-size=1"',
+          );
+        }
+        break;
+      case '--chunk-size': {
+        chunkSize = Number(value());
+        if (!Number.isInteger(chunkSize) || chunkSize < 128 || chunkSize > 0xffffff) {
+          throw new Error('--chunk-size must be an integer from 128 to 16777215');
+        }
+        break;
+      }
       case '--in-step':
         inStep = true;
+        break;
+      case '--no-capture':
+        noCapture = true;
         break;
       case '--help':
       case '-h':
@@ -134,14 +166,21 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     codec,
     res,
     audio,
-    systems,
+    // Without capture both nginx recipes are nginx-rtmp alone: run it once.
+    systems:
+      noCapture && systems.includes('nginx-full')
+        ? systems.filter((id) => id !== 'nginx-keyframe')
+        : systems,
     offline,
     live,
     offlineSeconds: quick ? 120 : 600,
     offlineCount: quick ? 20 : 100,
     offlineTile: quick ? [5, 4] : [10, 10],
     profile,
+    livesnapNodeOptions,
+    chunkSize,
     inStep,
+    noCapture,
     help,
   };
 }

@@ -33,6 +33,10 @@ export interface LiveParams {
   readonly idleS: number;
   /** Extra settle time after the first snapshots. */
   readonly settleS: number;
+  /** RTMP chunk size of the publishers. */
+  readonly chunkSize: number;
+  /** false: ingest only (`--no-capture`): no snapshots are expected or waited for. */
+  readonly capture: boolean;
 }
 
 export interface StepResult {
@@ -133,6 +137,7 @@ export async function runStep(
       tcUrl: ingest.tcUrl,
       spreadMs: params.spreadMs,
       phases: 50,
+      chunkSize: params.chunkSize,
     });
     if (report.published === 0) {
       throw new Error(`no stream could publish: ${report.failed[0]?.error ?? 'unknown'}`);
@@ -147,7 +152,7 @@ export async function runStep(
       Promise.all(streams.map((s) => system.snapshots(s)));
     const deadline = Date.now() + params.warmupMaxS * 1000;
     let first = await counts();
-    while (first.some((c) => c === 0) && Date.now() < deadline) {
+    while (params.capture && first.some((c) => c === 0) && Date.now() < deadline) {
       await sleep(500);
       first = await counts();
     }
@@ -191,13 +196,13 @@ export async function runStep(
 
     const produced = after.reduce((a, c, i) => a + (c - before[i]!), 0);
     const period = system.snapshotPeriod(params.interval, params.gopS);
-    const expected = (active * windowS) / period;
-    const missedFraction = Math.max(0, 1 - produced / expected);
+    const expected = params.capture ? (active * windowS) / period : 0;
+    const missedFraction = expected > 0 ? Math.max(0, 1 - produced / expected) : 0;
     const latency = latencyAfter ? histogramDelta(latencyBefore, latencyAfter) : undefined;
 
     // Any window of W seconds holds at least floor(W / period) snapshots of a stream that
     // keeps up, whatever its phase: the stop rule uses that, so short windows do not trip it.
-    const minimum = active * Math.floor(windowS / period + 1e-6);
+    const minimum = params.capture ? active * Math.floor(windowS / period + 1e-6) : 0;
     let stopReason: string | undefined;
     if (minimum > 0 && produced < (1 - MISSED_LIMIT) * minimum) {
       stopReason = `missed snapshots: ${produced} in the window, at least ${minimum} due`;
@@ -258,8 +263,8 @@ export async function runStep(
         expected: round(expected, 1),
         periodS: round(period, 2),
         missedFraction: round(missedFraction, 3),
-        streamsWithNone: after.filter((c, i) => c - before[i]! === 0).length,
-        streamsWithoutFirst: first.filter((c) => c === 0).length,
+        streamsWithNone: params.capture ? after.filter((c, i) => c - before[i]! === 0).length : 0,
+        streamsWithoutFirst: params.capture ? first.filter((c) => c === 0).length : 0,
       },
       latency: latency && latency.count > 0 ? summarize(latency) : undefined,
       counters: diffCounters(countersBefore, countersAfter),
@@ -298,7 +303,7 @@ function diffCounters(
 ): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(after)) {
-    out[k] = k.startsWith('snapshots_') ? v - (before[k] ?? 0) : v;
+    out[k] = /^(snapshots|gc)_/.test(k) ? round(v - (before[k] ?? 0), 3) : v;
   }
   return out;
 }

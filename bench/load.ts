@@ -11,9 +11,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { readFlv, type FlvClip } from './flv-reader.js';
+import { NetStatus } from '../src/ingest/rtmp/commands.js';
+import { RtmpPublishClient } from '../src/ingest/rtmp/publish-client.js';
+import { readClip, type FlvClip } from './flv-clip.js';
 import { buildLoop, type ScheduledChunk } from './replay-schedule.js';
-import { RtmpPublisher } from './rtmp-publisher.js';
 
 export interface LoadOptions {
   readonly clipPath: string;
@@ -61,7 +62,9 @@ export interface LoadStats {
 
 interface Publisher {
   readonly name: string;
-  readonly client: RtmpPublisher;
+  readonly client: RtmpPublishClient;
+  /** Why the connection ended, once it has. */
+  closedReason?: string;
 }
 
 /** Streams that share a start offset and a message stream id: written together. */
@@ -73,7 +76,9 @@ interface Phase {
   index: number;
 }
 
-const DEFAULT_CHUNK_SIZE = 65536;
+/** What FFmpeg and OBS announce with Set Chunk Size: a 1080p frame takes several chunks. */
+export const DEFAULT_CHUNK_SIZE = 4096;
+const PUBLISH_TIMEOUT_MS = 10_000;
 /** Ticks closer together than this are merged (bounds timer wake-ups with many phases). */
 const MIN_TICK_MS = 4;
 
@@ -110,7 +115,7 @@ export class LoadGenerator {
   /** Reads the clip, connects and publishes every stream. */
   async publishAll(): Promise<PublishReport> {
     const started = performance.now();
-    this.#clip = readFlv(await readFile(this.#options.clipPath));
+    this.#clip = readClip(await readFile(this.#options.clipPath));
     const { streams, host, port, app, tcUrl } = this.#options;
     const failed: { stream: string; error: string }[] = [];
     let next = 0;
@@ -118,14 +123,23 @@ export class LoadGenerator {
       while (next < streams.length) {
         const name = streams[next++]!;
         try {
-          const client = await RtmpPublisher.publish({
+          const client = await RtmpPublishClient.connect({
             host,
             port,
             app,
-            stream: name,
             tcUrl,
             chunkSize: this.#chunkSize,
+            timeoutMs: PUBLISH_TIMEOUT_MS,
           });
+          const code = await client.publish(name).then(
+            (status) => status['code'],
+            (err: unknown) => err,
+          );
+          if (code !== NetStatus.PublishStart) {
+            client.socket.destroy();
+            if (code instanceof Error) throw code;
+            throw new Error(`server refused the publish: ${String(code)}`);
+          }
           this.#add(name, client);
         } catch (err) {
           failed.push({ stream: name, error: err instanceof Error ? err.message : String(err) });
@@ -144,11 +158,18 @@ export class LoadGenerator {
     };
   }
 
-  #add(name: string, client: RtmpPublisher): void {
-    this.#publishers.push({ name, client });
+  #add(name: string, client: RtmpPublishClient): void {
+    const publisher: Publisher = { name, client };
+    this.#publishers.push(publisher);
+    client.socket.on('error', (err) => {
+      publisher.closedReason ??= err.message;
+    });
     client.socket.on('close', () => {
       if (!this.#stopped) {
-        this.#closed.push({ stream: name, reason: client.closedReason ?? 'closed' });
+        this.#closed.push({
+          stream: name,
+          reason: publisher.closedReason ?? 'closed by the server',
+        });
       }
     });
   }
@@ -169,7 +190,7 @@ export class LoadGenerator {
     const byKey = new Map<string, Phase>();
     this.#publishers.forEach((publisher, i) => {
       const slot = i % phases;
-      const streamId = publisher.client.streamId;
+      const streamId = publisher.client.messageStreamId;
       const key = `${slot}:${streamId}`;
       let phase = byKey.get(key);
       if (!phase) {
@@ -260,7 +281,7 @@ export class LoadGenerator {
     const oneSecond = this.#bytesPerSecond();
     for (const { name, client } of phase.publishers) {
       if (client.socket.destroyed) continue;
-      client.write(bytes);
+      client.socket.write(bytes);
       this.#bytesWritten += bytes.length;
       const backlog = client.socket.writableLength;
       if (backlog > this.#maxBacklog) this.#maxBacklog = backlog;
@@ -298,7 +319,7 @@ export class LoadGenerator {
   close(): void {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
-    for (const { client } of this.#publishers) client.close();
+    for (const { client } of this.#publishers) client.socket.destroy();
   }
 }
 

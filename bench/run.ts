@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { BENCH_USAGE, parseBenchArgs, type BenchArgs } from './args.js';
 import { VERSION_LABELS, machine, versions } from './environment.js';
-import { readFlv } from './flv-reader.js';
+import { readClip } from './flv-clip.js';
 import { runSweep, type LiveParams, type SweepOutcome } from './live.js';
 import { ensureClip, ensureOfflineFile, frameSize, liveClipSpec } from './media.js';
 import { runOffline, type OfflineResult } from './offline.js';
@@ -31,11 +31,13 @@ function buildSystems(args: BenchArgs, stamp: string): LiveSystem[] {
       case 'livesnap':
         return new Livesnap({
           profileDir: args.profile ? join(RESULTS, 'profiles', stamp) : undefined,
+          nodeOptions: args.livesnapNodeOptions,
+          capture: !args.noCapture,
         });
       case 'nginx-full':
-        return new NginxFfmpeg('full', tools, args.codec);
+        return new NginxFfmpeg('full', tools, args.codec, !args.noCapture);
       case 'nginx-keyframe':
-        return new NginxFfmpeg('keyframe', tools, args.codec);
+        return new NginxFfmpeg('keyframe', tools, args.codec, !args.noCapture);
     }
   });
 }
@@ -61,7 +63,7 @@ async function main(): Promise<number> {
   // Media (generated once, cached under .cache/bench/).
   const clipSpec = liveClipSpec(args.codec, args.res, args.audio);
   const clipPath = await ensureClip(clipSpec, log);
-  const clip = readFlv(readFileSync(clipPath));
+  const clip = readClip(readFileSync(clipPath));
   const clipSeconds = clip.durationMs / 1000;
   const media = {
     path: relative(ROOT, clipPath),
@@ -91,6 +93,8 @@ async function main(): Promise<number> {
     warmupMaxS: 30,
     idleS: args.quick ? 1 : 3,
     settleS: args.quick ? 1 : 3,
+    chunkSize: args.chunkSize,
+    capture: !args.noCapture,
   };
   let live: SweepOutcome | undefined;
   if (args.live && systems.length > 0) {
@@ -122,7 +126,10 @@ async function main(): Promise<number> {
     `N × ${w}x${h}@${clipSpec.fps} ${codecName} ${media.measuredVideoKbps} kbit/s ` +
     `(target ${clipSpec.kbps}), ${clipSpec.gopSeconds} s GOP, ` +
     (args.audio ? `AAC ${media.measuredAudioKbps} kbit/s, ` : 'no audio, ') +
-    `${clipSeconds} s clip looped; one rule every ${args.interval} s; ` +
+    `${clipSeconds} s clip looped, RTMP chunks of ${args.chunkSize} bytes; ` +
+    (args.noCapture
+      ? 'NO CAPTURE (ingest only: no rule, no ffmpeg readers); '
+      : `one rule every ${args.interval} s; `) +
     (args.inStep
       ? 'all streams start in step; '
       : `stream starts spread over ${args.interval} s (50 phases); `) +
@@ -143,6 +150,7 @@ async function main(): Promise<number> {
     parameters,
     recipes: Object.fromEntries(systems.map((s) => [s.id, s.recipe])),
     live,
+    capture: !args.noCapture,
     offline,
     offlineParameters,
   });
@@ -167,6 +175,9 @@ async function main(): Promise<number> {
       inStep: args.inStep,
       spreadMs: liveParams.spreadMs,
       systems: args.systems,
+      chunkSize: args.chunkSize,
+      capture: !args.noCapture,
+      livesnapNodeOptions: args.livesnapNodeOptions,
       warmupMaxS: liveParams.warmupMaxS,
       idleS: liveParams.idleS,
       settleS: liveParams.settleS,
@@ -184,7 +195,7 @@ async function main(): Promise<number> {
     live,
     ratios: live ? ratios(live.steps) : [],
     offline,
-    targets: targetChecks(live, offline),
+    targets: targetChecks(live, offline, !args.noCapture),
   };
   await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
   log(

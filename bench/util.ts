@@ -68,12 +68,13 @@ export function which(name: string): string | undefined {
 export function capture(
   command: string,
   args: readonly string[],
+  options: { readonly cwd?: string } = {},
 ): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     let out = '';
     let child: ChildProcess;
     try {
-      child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd });
     } catch (err) {
       resolve({ code: null, out: String(err) });
       return;

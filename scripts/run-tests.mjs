@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under src/ and test/ with node's test runner (Node 20 does not
+// Runs every *.test.ts under src/, test/ and bench/ (the benchmark's own unit tests and its
+// publisher self-test, which skips without nginx-rtmp) with node's test runner (Node 20 does not
 // expand globs itself). Extra arguments are passed through (e.g. a file filter:
 // `npm test -- rtmp` runs only files whose path contains "rtmp").
 import { spawn } from 'node:child_process';
@@ -21,7 +22,7 @@ function walk(dir) {
   return out;
 }
 
-const files = ['src', 'test']
+const files = ['src', 'test', 'bench']
   .flatMap((d) => walk(join(root, d)))
   .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)))
   .sort();

@@ -9,7 +9,8 @@ import {
   AV_PIX_FMT_YUVJ420P,
 } from 'node-av/constants';
 import { KeyframeDecoder } from '../src/capture/keyframe-decoder.js';
-import { jpegQscale } from '../src/capture/frame-to-jpeg.js';
+import { frameToJpeg, jpegQscale, ScalerPool } from '../src/capture/frame-to-jpeg.js';
+import { decodeKeyframe } from '../src/capture/decode-keyframe.js';
 import {
   CaptureClosedError,
   CaptureOverloadedError,
@@ -204,6 +205,31 @@ describe('KeyframeDecoder', () => {
       assert.equal(out.width, c.config.width);
       assert.equal(out.height, c.config.height);
       assertPattern(await readJpeg(out.jpeg));
+    }
+  });
+
+  it('a reused swscale context follows size and format changes: same JPEG as a fresh one', async () => {
+    const scalers = new ScalerPool(1);
+    const pictures = [
+      await clip('H.264 tagged BT.709 (re-matrixed to BT.601 for JPEG)', cases[7]![1]),
+      await clip('HEVC 4:4:4 with an odd size 321x241', cases[6]![1]),
+      await clip('HEVC 10-bit', cases[3]![1]),
+      await clip('H.264 tagged BT.709 (re-matrixed to BT.601 for JPEG)', cases[7]![1]),
+    ];
+    try {
+      for (const c of pictures) {
+        const frame = await decodeKeyframe(c.config, keyframes(c)[0]!.data);
+        try {
+          const pooled = await frameToJpeg(frame, 90, scalers);
+          const fresh = await frameToJpeg(frame, 90);
+          assert.ok(pooled.equals(fresh), `${c.config.width}x${c.config.height}`);
+          assertPattern(await readJpeg(pooled));
+        } finally {
+          frame.free();
+        }
+      }
+    } finally {
+      scalers.close();
     }
   });
 

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { SnapshotFailure } from '../src/capture/engine.js';
 import { RtmpPublishClient } from '../src/ingest/rtmp/publish-client.js';
 import { startApp, waitFor, type Harness } from './support/app-harness.js';
-import { readFlvVideoTags } from './support/flv-file.js';
+import { readFlvVideoTags } from '../src/media/flv-file.js';
 import { decodeJpeg } from './support/jpeg.js';
 import { generateClip } from './support/media.js';
 import { pushWithFfmpegCli, pushWithNodeAv, type PushHandle } from './support/push.js';

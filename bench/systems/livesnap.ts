@@ -1,8 +1,10 @@
 /**
- * livesnap itself: `node --import tsx src/main.ts serve` as a child process with a fresh data
- * dir, one snapshot rule created through the RPC API. Ready = GET /healthz answers 200 and
- * the RTMP port accepts connections. Snapshots = files under <data>/storage/bench/;
- * latency = the `livesnap_snapshot_latency_seconds` histogram at /metrics.
+ * livesnap itself, started as users start it: `npm run build` once per bench run, then
+ * `node bin/livesnap.cjs serve` (the entry that sizes libuv's thread pool before it starts)
+ * as a child process with a fresh data dir, and one snapshot rule created through the RPC
+ * API. Ready = GET /healthz answers 200 and the RTMP port accepts connections. Snapshots =
+ * files under <data>/storage/bench/; latency = the `livesnap_snapshot_latency_seconds`
+ * histogram at /metrics.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,26 +21,32 @@ import {
   type LiveSystem,
   type SystemId,
 } from './system-types.js';
-import { canConnect, countJpegs, freePort, tail, terminate, waitFor } from '../util.js';
+import { canConnect, capture, countJpegs, freePort, tail, terminate, waitFor } from '../util.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'src/main.ts');
+const BIN = join(ROOT, 'bin/livesnap.cjs');
+const BUILT_MAIN = join(ROOT, 'dist/main.js');
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const DOMAIN = 'localhost';
 const APP = 'live';
 const BUCKET = 'bench';
 export const LATENCY_METRIC = 'livesnap_snapshot_latency_seconds';
 export const SNAPSHOTS_METRIC = 'livesnap_snapshots_total';
+const GC_METRIC = 'livesnap_nodejs_gc_duration_seconds';
 const READY_TIMEOUT_MS = 30_000;
 
 export interface LivesnapOptions {
   /** Write a V8 CPU profile of the server (node --cpu-prof) into this directory. */
   readonly profileDir?: string;
+  /** Extra Node.js options for the server process (an experiment: users run without). */
+  readonly nodeOptions?: readonly string[];
+  /** false: no snapshot rule, ingest only (`--no-capture`). */
+  readonly capture?: boolean;
 }
 
 export class Livesnap implements LiveSystem {
   readonly id: SystemId = 'livesnap';
-  readonly recipe =
-    'livesnap `serve` (one node process), rule: TimeInterval=5, SequenceOssObject, local storage';
+  readonly recipe: string;
   readonly #options: LivesnapOptions;
   #child: ChildProcess | undefined;
   #stderr: () => string[] = () => [];
@@ -46,10 +54,19 @@ export class Livesnap implements LiveSystem {
   #httpPort = 0;
   #api: ApiClient | undefined;
   #startedAt = 0;
+  #building: Promise<string | undefined> | undefined;
+  #buildNote: string | undefined;
   readonly #notes: string[] = [];
 
   constructor(options: LivesnapOptions = {}) {
     this.#options = options;
+    const node = ['node', ...(options.nodeOptions ?? [])].join(' ');
+    this.recipe =
+      `livesnap \`serve\` (\`npm run build\`, then \`${node} bin/livesnap.cjs serve\`: one node ` +
+      'process), ' +
+      (options.capture === false
+        ? 'no snapshot rule (ingest only)'
+        : 'rule: TimeInterval=5, SequenceOssObject, local storage');
   }
 
   /** The capture rule: the first keyframe at least `interval` after the previous snapshot. */
@@ -58,11 +75,33 @@ export class Livesnap implements LiveSystem {
   }
 
   async unavailable(): Promise<string | undefined> {
-    return existsSync(MAIN) ? undefined : `${MAIN} not found`;
+    if (!existsSync(BIN)) return `${BIN} not found`;
+    return (await this.#build()) ?? undefined;
+  }
+
+  /** `npm run build`, once: undefined when there is a build to run, else why not. */
+  #build(): Promise<string | undefined> {
+    this.#building ??= (async () => {
+      const { code, out } = await capture(process.execPath, [TSC, '-p', 'tsconfig.build.json'], {
+        cwd: ROOT,
+      });
+      if (!existsSync(BUILT_MAIN)) {
+        return `npm run build produced no dist/main.js: ${out.trim().split('\n')[0] ?? ''}`;
+      }
+      // tsc emits despite type errors; say so, and measure what it emitted.
+      if (code !== 0) {
+        this.#buildNote = `npm run build reported errors (measured what it emitted): ${out.trim().split('\n')[0] ?? ''}`;
+      }
+      return undefined;
+    })();
+    return this.#building;
   }
 
   async start(interval: number): Promise<Ingest> {
     this.#notes.length = 0;
+    const notBuilt = await this.#build();
+    if (notBuilt) throw new NotAvailable(notBuilt);
+    if (this.#buildNote) this.#notes.push(this.#buildNote);
     this.#startedAt = Date.now();
     this.#dataDir = await mkdtemp(join(tmpdir(), 'livesnap-bench-data-'));
     this.#httpPort = await freePort();
@@ -74,10 +113,9 @@ export class Livesnap implements LiveSystem {
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
+        ...(this.#options.nodeOptions ?? []),
         ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []),
-        MAIN,
+        BIN,
         'serve',
       ],
       {
@@ -114,8 +152,18 @@ export class Livesnap implements LiveSystem {
       throw new NotAvailable(`RTMP port ${rtmpPort} is not accepting connections${why()}`);
     }
     this.#api = new ApiClient(`http://127.0.0.1:${this.#httpPort}`, keyId, secret);
+    if (this.#options.capture !== false) await this.#addRule(interval);
+    return {
+      host: '127.0.0.1',
+      port: rtmpPort,
+      app: APP,
+      tcUrl: `rtmp://${DOMAIN}:${rtmpPort}/${APP}`,
+    };
+  }
+
+  async #addRule(interval: number): Promise<void> {
     try {
-      await this.#api.call('AddLiveAppSnapshotConfig', {
+      await this.#api!.call('AddLiveAppSnapshotConfig', {
         DomainName: DOMAIN,
         AppName: APP,
         TimeInterval: interval,
@@ -126,12 +174,6 @@ export class Livesnap implements LiveSystem {
     } catch (err) {
       throw new NotAvailable(`AddLiveAppSnapshotConfig failed: ${(err as Error).message}`);
     }
-    return {
-      host: '127.0.0.1',
-      port: rtmpPort,
-      app: APP,
-      tcUrl: `rtmp://${DOMAIN}:${rtmpPort}/${APP}`,
-    };
   }
 
   async #healthz(): Promise<boolean> {
@@ -178,7 +220,14 @@ export class Livesnap implements LiveSystem {
     const text = await this.#metrics();
     if (text === undefined) return {};
     const byOutcome = readCounter(text, SNAPSHOTS_METRIC, 'outcome');
-    return Object.fromEntries(Object.entries(byOutcome).map(([k, v]) => [`snapshots_${k}`, v]));
+    // V8's collections by kind (major = mark-compact): how the GC behaved in the window.
+    const gcCount = readCounter(text, `${GC_METRIC}_count`, 'kind');
+    const gcSeconds = readCounter(text, `${GC_METRIC}_sum`, 'kind');
+    return {
+      ...Object.fromEntries(Object.entries(byOutcome).map(([k, v]) => [`snapshots_${k}`, v])),
+      ...Object.fromEntries(Object.entries(gcCount).map(([k, v]) => [`gc_${k}_count`, v])),
+      ...Object.fromEntries(Object.entries(gcSeconds).map(([k, v]) => [`gc_${k}_seconds`, v])),
+    };
   }
 
   /** Catalog rows (DescribeLiveStreamSnapshotInfo) against files, for up to 20 streams. */

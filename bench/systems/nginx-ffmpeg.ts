@@ -84,19 +84,24 @@ export class NginxFfmpeg implements LiveSystem {
   readonly #notes: string[] = [];
 
   readonly #codec: 'h264' | 'hevc';
+  readonly #capture: boolean;
 
+  /** `capture` false: nginx-rtmp alone, no ffmpeg readers (ingest only, `--no-capture`). */
   constructor(
     mode: 'full' | 'keyframe',
     tools: Promise<NginxTools>,
     codec: 'h264' | 'hevc' = 'h264',
+    capture = true,
   ) {
     this.#codec = codec;
+    this.#capture = capture;
     this.#keyframesOnly = mode === 'keyframe';
     this.id = mode === 'full' ? 'nginx-full' : 'nginx-keyframe';
-    this.recipe =
-      'nginx-rtmp (1 worker) + per stream `ffmpeg ' +
-      (this.#keyframesOnly ? '-skip_frame nokey ' : '') +
-      '-i rtmp://…/live/sN -vf fps=1/5 <dir>/%05d.jpg`';
+    this.recipe = capture
+      ? 'nginx-rtmp (1 worker) + per stream `ffmpeg ' +
+        (this.#keyframesOnly ? '-skip_frame nokey ' : '') +
+        '-i rtmp://…/live/sN -vf fps=1/5 <dir>/%05d.jpg`'
+      : 'nginx-rtmp (1 worker) alone, no ffmpeg readers (ingest only)';
     this.#tools = tools;
   }
 
@@ -175,6 +180,7 @@ export class NginxFfmpeg implements LiveSystem {
   }
 
   async attach(streams: readonly string[]): Promise<void> {
+    if (!this.#capture) return;
     const tools = await this.#tools;
     if (!tools.ffmpeg) throw new NotAvailable('ffmpeg is missing');
     for (const stream of streams) {

@@ -2,7 +2,7 @@ import type { AccessUnit, CodecConfig } from '../stream/stream-types.js';
 import { BoundedPool, type BoundedPoolStats } from './bounded-pool.js';
 import { KeyframeDecodeError } from './capture-errors.js';
 import { decodeKeyframe } from './decode-keyframe.js';
-import { frameToJpeg } from './frame-to-jpeg.js';
+import { frameToJpeg, ScalerPool } from './frame-to-jpeg.js';
 
 export interface KeyframeDecoderOptions {
   /** Keyframes decoded at once (config capture.concurrency). */
@@ -25,7 +25,8 @@ export interface KeyframeJpeg {
  * off the event loop, with bounded concurrency and a bounded backlog. Shared by all streams;
  * the per-stream state is only the stream's CodecConfig, which the caller keeps and passes
  * with each keyframe (a new sequence header, e.g. a resolution change, simply comes with the
- * next call). No native resource outlives a call.
+ * next call). No native resource outlives a call but the few swscale contexts kept for reuse
+ * (at most `concurrency`, freed by close()).
  *
  * decode() rejects with CaptureOverloadedError (skip and count) when `concurrency` keyframes
  * are decoding and `backlog` are waiting, CaptureClosedError after close(),
@@ -34,10 +35,13 @@ export interface KeyframeJpeg {
 export class KeyframeDecoder {
   private readonly pool: BoundedPool;
   private readonly jpegQuality: number;
+  /** swscale contexts reused across snapshots: one per concurrent conversion at most. */
+  private readonly scalers: ScalerPool;
 
   constructor(options: KeyframeDecoderOptions) {
     this.pool = new BoundedPool({ concurrency: options.concurrency, backlog: options.backlog });
     this.jpegQuality = options.jpegQuality;
+    this.scalers = new ScalerPool(options.concurrency);
   }
 
   /** Running / waiting keyframes and counters (completed, failed, overloaded). */
@@ -61,7 +65,7 @@ export class KeyframeDecoder {
     return this.pool.run(async () => {
       const frame = await decodeKeyframe(config, unit.data);
       try {
-        const jpeg = await frameToJpeg(frame, quality);
+        const jpeg = await frameToJpeg(frame, quality, this.scalers);
         return { jpeg, width: frame.width, height: frame.height };
       } finally {
         frame.free();
@@ -70,7 +74,8 @@ export class KeyframeDecoder {
   }
 
   /** Refuse new keyframes, drop waiting ones (CaptureClosedError), wait for running ones. */
-  close(): Promise<void> {
-    return this.pool.close();
+  async close(): Promise<void> {
+    await this.pool.close();
+    this.scalers.close();
   }
 }

@@ -152,7 +152,7 @@ export class LiveStream {
   addUnit(unit: AccessUnit): void {
     const c = this.counters;
     c.frames++;
-    c.bytes += unit.data.length;
+    c.bytes += unit.byteLength ?? unit.data.length;
     c.lastDts = unit.dts;
     if (unit.keyframe) {
       c.keyframes++;

@@ -40,8 +40,13 @@ export interface AccessUnit {
   readonly pts: number;
   /** IDR / IRAP picture: decodable on its own with the current CodecConfig. */
   readonly keyframe: boolean;
-  /** Length-prefixed NAL units (4-byte lengths) for h264/hevc; OBUs for av1. */
+  /**
+   * Length-prefixed NAL units (4-byte lengths) for h264/hevc; OBUs for av1. Ingest may
+   * assemble it only when first read (most units are never decoded): read it only if needed.
+   */
   readonly data: Buffer;
+  /** `data.length`, when known without reading `data`. */
+  readonly byteLength?: number;
 }
 
 /** What a publisher told us when it started. */

@@ -13,7 +13,7 @@ import { AV_CODEC_ID_H264, AV_CODEC_ID_HEVC, AV_LOG_ERROR } from 'node-av/consta
 import { Log } from 'node-av/lib';
 import { containsIrap, parseCodecRecord } from '../../src/media/param-sets.js';
 import { parseVideoTag } from '../../src/media/flv-video.js';
-import { readFlvVideoTags } from './flv-file.js';
+import { readFlvVideoTags } from '../../src/media/flv-file.js';
 import { closeTo, decodeJpeg, rgbImage, type DecodedImage } from './jpeg.js';
 import { centre, generateClip, patternRegions, type ClipOptions } from './media.js';
 import { pushWithFfmpegCli, pushWithGstreamer, pushWithNodeAv, type PushHandle } from './push.js';

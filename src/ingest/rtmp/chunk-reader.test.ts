@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ProtocolError } from '../../errors.js';
-import { ChunkReader } from './chunk-reader.js';
+import { ChunkReader, deferredPayload } from './chunk-reader.js';
 import { ChunkWriter } from './chunk-writer.js';
 import { MessageType, type RtmpMessage } from './rtmp-types.js';
 
@@ -351,5 +351,42 @@ describe('chunk reader: fragmentation', () => {
     reader.push(copy);
     copy.fill(0);
     assert.deepEqual(out.map(shape), expected);
+  });
+
+  it('viewPayloads: a message whole in one chunk is a view; others are assembled when read', () => {
+    const out: RtmpMessage[] = [];
+    const reader = new ChunkReader({
+      maxMessageSize: 1 << 20,
+      viewPayloads: true,
+      onMessage: (m) => out.push(m),
+    });
+    const pushed = Buffer.from(bytes);
+    reader.push(pushed);
+    // The 10-byte ones are views of `pushed`; 300 bytes span three 128-byte chunks: assembled
+    // (into a buffer of their own) when the payload is first read.
+    assert.ok(out.slice(1, 4).every((m) => m.payload.buffer === pushed.buffer));
+    assert.equal(deferredPayload(out[1]!), undefined);
+    const chunked = deferredPayload(out[0]!);
+    assert.ok(chunked);
+    assert.equal(chunked.length, 300);
+    assert.equal(chunked.head.length, 128);
+    assert.equal(chunked.head.buffer, pushed.buffer);
+    assert.notEqual(out[0]!.payload.buffer, pushed.buffer);
+    assert.equal(chunked.full(), out[0]!.payload);
+    assert.deepEqual(out.map(shape), expected);
+  });
+
+  it('viewPayloads: split at every byte boundary reads the same', () => {
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const out: RtmpMessage[] = [];
+      const reader = new ChunkReader({
+        maxMessageSize: 1 << 20,
+        viewPayloads: true,
+        onMessage: (m) => out.push(m),
+      });
+      reader.push(Buffer.from(bytes.subarray(0, cut)));
+      reader.push(Buffer.from(bytes.subarray(cut)));
+      assert.deepEqual(out.map(shape), expected, `cut at ${cut}`);
+    }
   });
 });

@@ -17,9 +17,11 @@ import {
  *
  * A message is assembled once: its chunk payloads are kept as views of the received slices
  * and copied exactly once, into the message's own buffer, when it completes. With
- * `viewPayloads`, a message that arrives whole inside one slice (one chunk, the common case
- * with large chunk sizes) is not copied at all: its payload is a view of that slice. Only an
- * incomplete chunk header (at most 18 bytes) is ever copied aside between slices.
+ * `viewPayloads`, nothing is copied until it is needed: a message that arrives whole inside
+ * one slice (one chunk) gets a view of that slice as its payload, and one that spans several
+ * chunks is assembled when its payload is first read (a DeferredPayload: a video frame that
+ * nobody decodes is never assembled). Only an incomplete chunk header (at most 18 bytes) is
+ * ever copied aside between slices.
  */
 
 export interface ChunkReaderOptions {
@@ -35,6 +37,55 @@ export interface ChunkReaderOptions {
    * view keeps that one received buffer alive while the message is held. Default false.
    */
   readonly viewPayloads?: boolean;
+}
+
+/** A payload not assembled yet: its first chunk, its length, and the whole on demand. */
+export interface DeferredPayload {
+  /** The first chunk's bytes (a prefix of the payload). */
+  readonly head: Buffer;
+  readonly length: number;
+  /** The whole payload, assembled on the first call. */
+  full(): Buffer;
+}
+
+/** A message of several chunks, kept as received until its payload is first read. */
+class ChunkedMessage implements RtmpMessage, DeferredPayload {
+  readonly length: number;
+  #parts: Buffer[] | undefined;
+  #payload: Buffer | undefined;
+
+  constructor(
+    readonly type: number,
+    readonly streamId: number,
+    readonly timestamp: number,
+    readonly csid: number,
+    parts: Buffer[],
+    length: number,
+  ) {
+    this.#parts = parts;
+    this.length = length;
+  }
+
+  get payload(): Buffer {
+    if (this.#payload === undefined) {
+      this.#payload = Buffer.concat(this.#parts!, this.length);
+      this.#parts = undefined;
+    }
+    return this.#payload;
+  }
+
+  get head(): Buffer {
+    return this.#payload ?? this.#parts![0]!;
+  }
+
+  full(): Buffer {
+    return this.payload;
+  }
+}
+
+/** The message's payload as a DeferredPayload when it has not been assembled yet. */
+export function deferredPayload(message: RtmpMessage): DeferredPayload | undefined {
+  return message instanceof ChunkedMessage ? message : undefined;
 }
 
 /** Basic header (3) + message header (11) + extended timestamp (4). */
@@ -269,21 +320,32 @@ export class ChunkReader {
   private endChunk(cs: ChunkStream): void {
     this.current = undefined;
     if (cs.received < cs.length) return;
+    if (this.viewPayloads && cs.parts.length > 1) {
+      // The parts stay views of what was pushed, handed over to the message.
+      const { parts } = cs;
+      cs.parts = [];
+      const m = new ChunkedMessage(cs.type, cs.streamId, cs.timestamp, cs.csid, parts, cs.length);
+      this.deliver(cs, m);
+      return;
+    }
     this.complete(cs, Buffer.concat(cs.parts, cs.length));
   }
 
   private complete(cs: ChunkStream, payload: Buffer): void {
-    this.committed -= cs.length;
-    cs.active = false;
-    cs.received = 0;
     cs.parts.length = 0;
-    const message: RtmpMessage = {
+    this.deliver(cs, {
       type: cs.type,
       streamId: cs.streamId,
       timestamp: cs.timestamp,
       csid: cs.csid,
       payload,
-    };
+    });
+  }
+
+  private deliver(cs: ChunkStream, message: RtmpMessage): void {
+    this.committed -= cs.length;
+    cs.active = false;
+    cs.received = 0;
     this.control(message);
     this.options.onMessage(message);
   }

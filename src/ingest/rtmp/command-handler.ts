@@ -7,6 +7,7 @@ import {
   type PublishTarget,
   type StreamKey,
 } from '../../stream/stream-types.js';
+import type { DeferredPayload } from './chunk-reader.js';
 import type { OutgoingMessage } from './chunk-writer.js';
 import {
   isAmfObject,
@@ -135,7 +136,7 @@ export class CommandHandler {
     if (values[0] === 'onMetaData' && isAmfObject(meta)) this.publishing.publisher.metadata(meta);
   }
 
-  video(timestamp: number, body: Buffer): void {
+  video(timestamp: number, body: Buffer | DeferredPayload): void {
     this.publishing?.forwarder.video(timestamp, body);
   }
 

@@ -6,7 +6,7 @@ import { encodeAmf0, type AmfObject, type AmfValue } from '../../media/amf0.js';
 import { ChunkReader } from './chunk-reader.js';
 import { ChunkWriter } from './chunk-writer.js';
 import { isAmfObject, parseCommand, type Command } from './commands.js';
-import { setChunkSizeMessage } from './control-messages.js';
+import { parseUserControl, setChunkSizeMessage, userControlMessage } from './control-messages.js';
 import {
   DigestScheme,
   GENUINE_FP_KEY_TEXT,
@@ -14,7 +14,12 @@ import {
   imprintDigest,
   RTMP_VERSION,
 } from './handshake.js';
-import { ChunkStreamId, MessageType, type RtmpMessage } from './rtmp-types.js';
+import {
+  ClientChunkStreamId,
+  MessageType,
+  UserControlEvent,
+  type RtmpMessage,
+} from './rtmp-types.js';
 
 /**
  * A minimal RTMP publishing client: handshake (simple or digest), connect, createStream,
@@ -38,8 +43,6 @@ export interface PublishClientOptions {
   readonly timeoutMs?: number;
 }
 
-const VIDEO_CSID = 6;
-const DATA_CSID = 4;
 /** Flash Player version in a digest C1, as FFmpeg sends it (128.0.7.2). */
 const CLIENT_VERSION = 0x80000702;
 
@@ -62,6 +65,7 @@ export class RtmpPublishClient {
       maxMessageSize: 1 << 20,
       onMessage: (m) => {
         this.received.push(m);
+        this.answerPing(m);
         this.wake();
       },
     });
@@ -135,6 +139,20 @@ export class RtmpPublishClient {
     });
   }
 
+  /** Message stream id of the publish (from createStream), 0 before. */
+  get messageStreamId(): number {
+    return this.streamId;
+  }
+
+  /** Servers may ping an idle-looking client and drop it when it does not answer. */
+  private answerPing(m: RtmpMessage): void {
+    if (m.type !== MessageType.UserControl || this.closed) return;
+    const { event, value } = parseUserControl(m);
+    if (event === (UserControlEvent.PingRequest as number)) {
+      this.send(userControlMessage(UserControlEvent.PingResponse, value));
+    }
+  }
+
   private wake(): void {
     const w = this.waiters;
     this.waiters = [];
@@ -188,7 +206,7 @@ export class RtmpPublishClient {
 
   command(streamId: number, name: string, tx: number, ...values: AmfValue[]): void {
     this.send({
-      csid: ChunkStreamId.Command,
+      csid: ClientChunkStreamId.Command,
       type: MessageType.CommandAmf0,
       streamId,
       timestamp: 0,
@@ -218,7 +236,7 @@ export class RtmpPublishClient {
   /** One FLV video tag body as a video message. */
   video(timestamp: number, body: Buffer): void {
     this.send({
-      csid: VIDEO_CSID,
+      csid: ClientChunkStreamId.Video,
       type: MessageType.Video,
       streamId: this.streamId,
       timestamp,
@@ -228,7 +246,7 @@ export class RtmpPublishClient {
 
   metadata(meta: AmfObject): void {
     this.send({
-      csid: DATA_CSID,
+      csid: ClientChunkStreamId.Data,
       type: MessageType.DataAmf0,
       streamId: this.streamId,
       timestamp: 0,

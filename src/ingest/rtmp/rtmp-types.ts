@@ -67,6 +67,17 @@ export enum ChunkStreamId {
   Stream = 5,
 }
 
+/** Chunk stream ids a publishing client sends on (those of FFmpeg's RTMP client). */
+export enum ClientChunkStreamId {
+  Control = 2,
+  Command = 3,
+  Audio = 4,
+  Data = 5,
+  Video = 6,
+  /** `publish` and the other NetStream commands. */
+  Stream = 8,
+}
+
 /** Largest chunk stream id: 3-byte basic header, 65535 + 64. */
 export const MAX_CHUNK_STREAM_ID = 65599;
 /** Chunk size both sides start with. */

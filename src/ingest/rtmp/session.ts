@@ -3,7 +3,7 @@ import { errorMessage, MediaFormatError, ProtocolError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { PublishTarget } from '../../stream/stream-types.js';
 import { splitAggregate } from './aggregate.js';
-import { ChunkReader } from './chunk-reader.js';
+import { ChunkReader, deferredPayload } from './chunk-reader.js';
 import { ChunkWriter, type OutgoingMessage } from './chunk-writer.js';
 import { CommandHandler, type CommandContext } from './command-handler.js';
 import {
@@ -228,7 +228,7 @@ export class RtmpSession {
         this.audioMessages++;
         return;
       case MessageType.Video:
-        return this.commands.video(m.timestamp, m.payload);
+        return this.commands.video(m.timestamp, deferredPayload(m) ?? m.payload);
       case MessageType.DataAmf0:
       case MessageType.DataAmf3:
         return this.commands.data(m);

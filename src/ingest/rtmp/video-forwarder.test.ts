@@ -3,7 +3,10 @@ import { describe, it } from 'node:test';
 import { MediaFormatError } from '../../errors.js';
 import type { VideoTag } from '../../media/flv-types.js';
 import { silentLogger } from '../../log.js';
+import { parseVideoTag } from '../../media/flv-video.js';
+import { parseCodecRecord } from '../../media/param-sets.js';
 import type { AccessUnit, CodecConfig, Publisher } from '../../stream/stream-types.js';
+import type { DeferredPayload } from './chunk-reader.js';
 import { VideoForwarder, type VideoParsers } from './video-forwarder.js';
 
 function recorder(): { publisher: Publisher; calls: unknown[][] } {
@@ -90,6 +93,73 @@ describe('video forwarder', () => {
     new VideoForwarder(publisher, parsers(true), silentLogger()).video(0, Buffer.from('config'));
     const config = calls[0]![1] as CodecConfig;
     assert.deepEqual([config.width, config.height, config.profile], [0, 0, '']);
+  });
+
+  it('a frame whose header is in the first chunk is not assembled until its data is read', () => {
+    const units: AccessUnit[] = [];
+    const { publisher } = recorder();
+    const f = new VideoForwarder(
+      { ...publisher, accessUnit: (u) => units.push(u) },
+      { parseVideoTag, parseCodecRecord },
+      silentLogger(),
+    );
+    // Legacy AVC inter frame, composition time 33, in two chunks; then HEVC over Enhanced RTMP.
+    const legacy = Buffer.from([0x27, 1, 0, 0, 33, 0, 0, 0, 2, 0x41, 0x9a]);
+    const enhanced = Buffer.from([0x93, 0x68, 0x76, 0x63, 0x31, 0, 0, 0, 2, 0x26, 0x01]);
+    let assembled = 0;
+    const deferred = (body: Buffer, split: number): DeferredPayload => ({
+      head: body.subarray(0, split),
+      length: body.length,
+      full: () => {
+        assembled++;
+        return Buffer.from(body);
+      },
+    });
+    f.video(40, deferred(legacy, 7));
+    f.video(80, deferred(enhanced, 9));
+    assert.equal(assembled, 0);
+    assert.deepEqual(
+      units.map((u) => [u.dts, u.pts, u.keyframe, u.byteLength]),
+      [
+        [40, 73, false, 6],
+        [80, 80, true, 6],
+      ],
+    );
+    assert.equal(units[0]!.data.toString('hex'), '000000024' + '19a');
+    assert.equal(units[1]!.data.toString('hex'), '000000022601');
+    assert.equal(assembled, 2);
+    assert.deepEqual(f.stats, { frames: 2, keyframes: 1, configs: 0, ignored: 0, malformed: 0 });
+  });
+
+  it('a body whose first chunk does not hold a frame header and data is assembled first', () => {
+    const units: AccessUnit[] = [];
+    const { publisher } = recorder();
+    const f = new VideoForwarder(
+      { ...publisher, accessUnit: (u) => units.push(u) },
+      { parseVideoTag, parseCodecRecord },
+      silentLogger(),
+    );
+    const body = Buffer.from([0x17, 1, 0, 0, 0, 0, 0, 0, 1, 0x65]);
+    let assembled = 0;
+    for (const split of [3, 5]) {
+      // Cut inside the header (truncated), then right after it (no data yet).
+      f.video(split, {
+        head: body.subarray(0, split),
+        length: body.length,
+        full: () => {
+          assembled++;
+          return body;
+        },
+      });
+    }
+    assert.equal(assembled, 2);
+    assert.deepEqual(
+      units.map((u) => [u.dts, u.keyframe, u.data.toString('hex')]),
+      [
+        [3, true, '0000000165'],
+        [5, true, '0000000165'],
+      ],
+    );
   });
 
   it('malformed tags are dropped and counted; other errors propagate', () => {

@@ -1,7 +1,9 @@
 import { errorMessage, MediaFormatError } from '../../errors.js';
 import type { ParameterSetInfo, ParseVideoTag } from '../../media/flv-types.js';
+import { EX_HEADER_FLAG, ExVideoPacketType } from '../../media/flv-video-constants.js';
 import type { Logger } from '../../log.js';
-import type { CodecConfig, Publisher, VideoCodec } from '../../stream/stream-types.js';
+import type { AccessUnit, CodecConfig, Publisher, VideoCodec } from '../../stream/stream-types.js';
+import type { DeferredPayload } from './chunk-reader.js';
 import { TimestampExtender } from './timestamp-extender.js';
 
 /** Parses a decoder configuration record (src/media/param-sets.ts). Throws on bad bytes. */
@@ -25,6 +27,41 @@ export interface VideoStats {
 const MALFORMED_LOG_EVERY = 100;
 
 /**
+ * An access unit whose data is still the message's chunks: assembled when first read. Most
+ * frames are never read (only the keyframes that become snapshots are decoded).
+ */
+class DeferredUnit implements AccessUnit {
+  readonly byteLength: number;
+  #data: Buffer | undefined;
+
+  constructor(
+    readonly dts: number,
+    readonly pts: number,
+    readonly keyframe: boolean,
+    private readonly body: DeferredPayload,
+    private readonly offset: number,
+  ) {
+    this.byteLength = body.length - offset;
+  }
+
+  get data(): Buffer {
+    return (this.#data ??= this.body.full().subarray(this.offset));
+  }
+}
+
+/**
+ * A video tag whose frame data runs from its header to the end of the body (one track):
+ * legacy tags, and Enhanced RTMP coded frames without ModEx or multitrack wrapping.
+ */
+function singleTrack(first: number): boolean {
+  if (!(first & EX_HEADER_FLAG)) return true;
+  const packetType = first & 0x0f;
+  return (
+    packetType === ExVideoPacketType.CodedFrames || packetType === ExVideoPacketType.CodedFramesX
+  );
+}
+
+/**
  * Turns RTMP video messages (FLV video tag bodies) into what the publisher expects: codec
  * configuration, access units with extended timestamps, end of sequence. Never decodes.
  */
@@ -39,8 +76,15 @@ export class VideoForwarder {
     private readonly logger: Logger,
   ) {}
 
-  /** One video message: its 32-bit timestamp and body. A malformed tag is dropped. */
-  video(timestamp: number, body: Buffer): void {
+  /**
+   * One video message: its 32-bit timestamp and body. A malformed tag is dropped. A body not
+   * assembled yet stays so when its first chunk holds the whole tag header of a frame.
+   */
+  video(timestamp: number, body: Buffer | DeferredPayload): void {
+    if (!Buffer.isBuffer(body)) {
+      if (this.deferredFrame(timestamp, body)) return;
+      body = body.full();
+    }
     let tag;
     try {
       tag = this.parsers.parseVideoTag(body);
@@ -55,8 +99,7 @@ export class VideoForwarder {
     switch (tag.kind) {
       case 'frame': {
         const dts = this.timeline.extend(timestamp);
-        this.stats.frames++;
-        if (tag.keyframe) this.stats.keyframes++;
+        this.countFrame(tag.keyframe);
         this.publisher.accessUnit({
           dts,
           pts: dts + tag.compositionTime,
@@ -76,6 +119,35 @@ export class VideoForwarder {
         this.stats.ignored++;
         return;
     }
+  }
+
+  /** A frame parsed from the first chunk alone, its data left unassembled; false: parse it all. */
+  private deferredFrame(timestamp: number, body: DeferredPayload): boolean {
+    const { head } = body;
+    if (head.length === 0 || !singleTrack(head[0]!)) return false;
+    let tag;
+    try {
+      tag = this.parsers.parseVideoTag(head);
+    } catch {
+      return false; // the whole body decides (and reports)
+    }
+    if (
+      tag.kind !== 'frame' ||
+      tag.data.byteOffset + tag.data.length !== head.byteOffset + head.length
+    ) {
+      return false;
+    }
+    const dts = this.timeline.extend(timestamp);
+    this.countFrame(tag.keyframe);
+    const offset = tag.data.byteOffset - head.byteOffset;
+    const pts = dts + tag.compositionTime;
+    this.publisher.accessUnit(new DeferredUnit(dts, pts, tag.keyframe, body, offset));
+    return true;
+  }
+
+  private countFrame(keyframe: boolean): void {
+    this.stats.frames++;
+    if (keyframe) this.stats.keyframes++;
   }
 
   private codecConfig(codec: VideoCodec, tagRecord: Buffer): CodecConfig {

@@ -1,7 +1,8 @@
 /**
- * Self-test of the load generator's RTMP publisher against a real server: nginx with the
- * RTMP module (skipped when not installed). ffmpeg, when present, pulls the stream back and
- * must decode a frame, which proves the chunks and timestamps are well formed.
+ * Self-test of the load generator (src/ingest/rtmp's publish client, pre-chunked replay)
+ * against a real server: nginx with the RTMP module (skipped when not installed). ffmpeg,
+ * when present, pulls the stream back across the clip's loop seam and must decode it, which
+ * proves the chunks and timestamps are well formed.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
