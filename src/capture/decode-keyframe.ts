@@ -19,6 +19,14 @@ function fail(what: string, ret: number): KeyframeDecodeError {
   return new KeyframeDecodeError(`${what}: ${FFmpegError.strerror(ret)} (${ret})`);
 }
 
+/** The FFmpeg decoder for a stream's codec; UnsupportedCodecError when there is none. */
+export function keyframeCodec(codec: VideoCodec): Codec {
+  const codecId = CODEC_IDS[codec];
+  const found = codecId === undefined ? null : Codec.findDecoder(codecId);
+  if (found === null) throw new UnsupportedCodecError(codec);
+  return found;
+}
+
 /**
  * Decode one keyframe on its own and return the picture (cropped to the display size). The
  * caller owns the returned Frame and must free() it.
@@ -29,15 +37,12 @@ function fail(what: string, ret: number): KeyframeDecodeError {
  * (threads=1), so the picture comes out of this packet alone: at once when the stream has no
  * reordering delay, otherwise after a drain (sending the end-of-stream packet).
  *
- * All calls into FFmpeg use node-av's async variants (libuv thread pool): the event loop is
- * never blocked by decoding. A packet that fails to decode, yields no picture, or yields a
+ * Synchronous: it runs in a capture worker thread (capture-worker.ts), never on the event
+ * loop's thread. A packet that fails to decode, yields no picture, or yields a
  * picture FFmpeg had to conceal errors in, rejects with KeyframeDecodeError.
  */
-export async function decodeKeyframe(config: CodecConfig, data: Buffer): Promise<Frame> {
-  const codecId = CODEC_IDS[config.codec];
-  if (codecId === undefined) throw new UnsupportedCodecError(config.codec);
-  const codec = Codec.findDecoder(codecId);
-  if (codec === null) throw new UnsupportedCodecError(config.codec);
+export function decodeKeyframe(config: CodecConfig, data: Buffer): Frame {
+  const codec = keyframeCodec(config.codec);
   if (data.length === 0) throw new KeyframeDecodeError('empty keyframe');
 
   const ctx = new CodecContext();
@@ -48,7 +53,7 @@ export async function decodeKeyframe(config: CodecConfig, data: Buffer): Promise
     ctx.allocContext3(codec);
     if (config.record.length > 0) ctx.extraData = config.record;
     ctx.threadCount = 1;
-    let ret = await ctx.open2(codec, null);
+    let ret = ctx.open2Sync(codec, null);
     if (ret < 0) throw fail(`cannot open the ${config.codec} decoder`, ret);
 
     packet.alloc();
@@ -56,14 +61,14 @@ export async function decodeKeyframe(config: CodecConfig, data: Buffer): Promise
     packet.isKeyframe = true;
     frame.alloc();
 
-    ret = await ctx.sendPacket(packet);
+    ret = ctx.sendPacketSync(packet);
     if (ret < 0) throw fail(`${config.codec} keyframe rejected by the decoder`, ret);
-    ret = await ctx.receiveFrame(frame);
+    ret = ctx.receiveFrameSync(frame);
     if (ret === AVERROR_EAGAIN) {
       // Reordering delay (B-frames): the picture is held back until the decoder is drained.
-      ret = await ctx.sendPacket(null);
+      ret = ctx.sendPacketSync(null);
       if (ret < 0) throw fail(`cannot drain the ${config.codec} decoder`, ret);
-      ret = await ctx.receiveFrame(frame);
+      ret = ctx.receiveFrameSync(frame);
     }
     if (ret < 0) throw fail(`${config.codec} keyframe produced no picture`, ret);
     if (frame.decodeErrorFlags !== 0 || frame.hasFlags(AV_FRAME_FLAG_CORRUPT)) {

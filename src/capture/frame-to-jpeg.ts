@@ -92,13 +92,9 @@ function pictureKey(frame: Frame): string {
  * give washed-out greys for black and white. Odd sizes are fine (chroma is rounded up).
  *
  * Native objects live only for the call, except the swscale context when `scalers` lends
- * one. Runs on the libuv pool (async node-av calls).
+ * one. Synchronous: it runs in a capture worker thread (capture-worker.ts).
  */
-export async function frameToJpeg(
-  frame: Frame,
-  quality: number,
-  scalers?: ScalerPool,
-): Promise<Buffer> {
+export function frameToJpeg(frame: Frame, quality: number, scalers?: ScalerPool): Buffer {
   const codec = Codec.findEncoder(AV_CODEC_ID_MJPEG);
   if (codec === null) throw new JpegEncodeError('this FFmpeg build has no MJPEG encoder');
   const qscale = jpegQscale(quality);
@@ -116,7 +112,7 @@ export async function frameToJpeg(
     yuv.format = AV_PIX_FMT_YUV420P;
     yuv.colorRange = AVCOL_RANGE_JPEG;
     yuv.colorSpace = AVCOL_SPC_SMPTE170M;
-    let ret = await sws.scaleFrame(yuv, frame);
+    let ret = sws.scaleFrameSync(yuv, frame);
     if (ret < 0) throw fail('cannot convert the picture to full-range YUV', ret);
     if (lent) {
       scalers!.give(lent);
@@ -140,13 +136,13 @@ export async function frameToJpeg(
     encoder.threadCount = 1;
     encoder.setFlags(AV_CODEC_FLAG_QSCALE);
     encoder.globalQuality = qscale * FF_QP2LAMBDA;
-    ret = await encoder.open2(codec, null);
+    ret = encoder.open2Sync(codec, null);
     if (ret < 0) throw fail('cannot open the MJPEG encoder', ret);
 
     packet.alloc();
-    ret = await encoder.sendFrame(yuv);
+    ret = encoder.sendFrameSync(yuv);
     if (ret < 0) throw fail('MJPEG encoder rejected the picture', ret);
-    ret = await encoder.receivePacket(packet);
+    ret = encoder.receivePacketSync(packet);
     if (ret < 0) throw fail('MJPEG encoder produced no image', ret);
     const data = packet.data; // node-av returns a copy: valid after the packet is freed
     if (data === null || data.length === 0) throw new JpegEncodeError('empty JPEG');

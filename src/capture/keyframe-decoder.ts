@@ -1,8 +1,10 @@
 import type { AccessUnit, CodecConfig } from '../stream/stream-types.js';
 import { BoundedPool, type BoundedPoolStats } from './bounded-pool.js';
 import { KeyframeDecodeError } from './capture-errors.js';
-import { decodeKeyframe } from './decode-keyframe.js';
-import { frameToJpeg, ScalerPool } from './frame-to-jpeg.js';
+import { CaptureWorkers, type KeyframeJpeg } from './capture-workers.js';
+import { keyframeCodec } from './decode-keyframe.js';
+
+export type { KeyframeJpeg };
 
 export interface KeyframeDecoderOptions {
   /** Keyframes decoded at once (config capture.concurrency). */
@@ -13,20 +15,13 @@ export interface KeyframeDecoderOptions {
   readonly jpegQuality: number;
 }
 
-/** One snapshot: the JPEG and the picture's display size. */
-export interface KeyframeJpeg {
-  readonly jpeg: Buffer;
-  readonly width: number;
-  readonly height: number;
-}
-
 /**
  * Keyframe → JPEG for every stream: one decode and one JPEG encode per snapshot, in process,
- * off the event loop, with bounded concurrency and a bounded backlog. Shared by all streams;
- * the per-stream state is only the stream's CodecConfig, which the caller keeps and passes
- * with each keyframe (a new sequence header, e.g. a resolution change, simply comes with the
- * next call). No native resource outlives a call but the few swscale contexts kept for reuse
- * (at most `concurrency`, freed by close()).
+ * on `concurrency` capture worker threads (capture-workers.ts), with a bounded backlog.
+ * Shared by all streams; the per-stream state is only the stream's CodecConfig, which the
+ * caller keeps and passes with each keyframe (a new sequence header, e.g. a resolution
+ * change, simply comes with the next call). No native resource outlives a keyframe but each
+ * worker's swscale context, kept for the next picture of the same kind; close() stops them.
  *
  * decode() rejects with CaptureOverloadedError (skip and count) when `concurrency` keyframes
  * are decoding and `backlog` are waiting, CaptureClosedError after close(),
@@ -35,13 +30,12 @@ export interface KeyframeJpeg {
 export class KeyframeDecoder {
   private readonly pool: BoundedPool;
   private readonly jpegQuality: number;
-  /** swscale contexts reused across snapshots: one per concurrent conversion at most. */
-  private readonly scalers: ScalerPool;
+  private readonly workers: CaptureWorkers;
 
   constructor(options: KeyframeDecoderOptions) {
     this.pool = new BoundedPool({ concurrency: options.concurrency, backlog: options.backlog });
     this.jpegQuality = options.jpegQuality;
-    this.scalers = new ScalerPool(options.concurrency);
+    this.workers = new CaptureWorkers(options.concurrency);
   }
 
   /** Running / waiting keyframes and counters (completed, failed, overloaded). */
@@ -61,21 +55,19 @@ export class KeyframeDecoder {
     if (!unit.keyframe) {
       return Promise.reject(new KeyframeDecodeError('not a keyframe: it cannot be decoded alone'));
     }
+    try {
+      keyframeCodec(config.codec);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    if (unit.data.length === 0) return Promise.reject(new KeyframeDecodeError('empty keyframe'));
     const quality = options.jpegQuality ?? this.jpegQuality;
-    return this.pool.run(async () => {
-      const frame = await decodeKeyframe(config, unit.data);
-      try {
-        const jpeg = await frameToJpeg(frame, quality, this.scalers);
-        return { jpeg, width: frame.width, height: frame.height };
-      } finally {
-        frame.free();
-      }
-    });
+    return this.pool.run(() => this.workers.run(config, unit.data, quality));
   }
 
   /** Refuse new keyframes, drop waiting ones (CaptureClosedError), wait for running ones. */
   async close(): Promise<void> {
     await this.pool.close();
-    this.scalers.close();
+    await this.workers.close();
   }
 }

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { withoutWaitingForDisk } from './sqlite-durability.js';
 import {
   CALLBACK_STATES,
   CallbackState,
@@ -142,16 +143,6 @@ export class SqliteCallbacks {
     this.db.transaction(() => this.insertMany(entries)).immediate();
   }
 
-  /** Runs `fn` (a write transaction) without waiting for the disk (see the class comment). */
-  #relaxed<T>(fn: () => T): T {
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      return fn();
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
-  }
-
   /**
    * Oldest-due first within each origin, at most `maxPerOrigin − inFlight` per origin, then
    * oldest-due first across origins. Origins are visited through the (state, origin, …)
@@ -195,7 +186,7 @@ export class SqliteCallbacks {
       }
       return out;
     });
-    return this.#relaxed(() => tx.immediate());
+    return withoutWaitingForDisk(this.db, () => tx.immediate());
   }
 
   complete(completions: readonly CallbackCompletion[]): void {
@@ -218,7 +209,7 @@ export class SqliteCallbacks {
         }
       }
     });
-    this.#relaxed(() => tx.immediate());
+    withoutWaitingForDisk(this.db, () => tx.immediate());
   }
 
   release(now: number): number {

@@ -1,0 +1,128 @@
+import { Worker } from 'node:worker_threads';
+import type { CodecConfig } from '../stream/stream-types.js';
+import { JpegEncodeError, KeyframeDecodeError } from './capture-errors.js';
+import type { CaptureReply, CaptureTask } from './capture-worker.js';
+
+/** One snapshot: the JPEG and the picture's display size. */
+export interface KeyframeJpeg {
+  readonly jpeg: Buffer;
+  readonly width: number;
+  readonly height: number;
+}
+
+interface Pending {
+  resolve(value: KeyframeJpeg): void;
+  reject(err: Error): void;
+}
+
+/** Where the worker's code is: compiled JavaScript, or TypeScript under tsx (tests, bench). */
+function startWorker(): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./capture-worker.js', here));
+  // A worker does not inherit tsx's loader: register it first, then load the entry.
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./capture-worker.ts', here).href;
+  const code =
+    `import(${JSON.stringify(tsx)}).then((m) => m.register())` +
+    `.then(() => import(${JSON.stringify(entry)}));`;
+  return new Worker(code, { eval: true });
+}
+
+/**
+ * A capture worker thread, one keyframe at a time. A worker that dies (a native crash kills
+ * the process; this is for an exception or a resource limit) fails its keyframe with
+ * KeyframeDecodeError and is replaced by the next run().
+ */
+class CaptureWorker {
+  #worker: Worker | undefined;
+  #pending = new Map<number, Pending>();
+  #next = 1;
+
+  get busy(): boolean {
+    return this.#pending.size > 0;
+  }
+
+  run(config: CodecConfig, data: Buffer, quality: number): Promise<KeyframeJpeg> {
+    const worker = (this.#worker ??= this.#start());
+    const id = this.#next++;
+    // Copied into memory of its own and transferred: `data` is often a view of a larger
+    // buffer (a socket read), which would otherwise be cloned whole.
+    const bytes = new Uint8Array(data);
+    const task: CaptureTask = {
+      id,
+      codec: config.codec,
+      record: new Uint8Array(config.record),
+      data: bytes,
+      quality,
+    };
+    return new Promise<KeyframeJpeg>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      worker.ref(); // a keyframe in flight keeps the process alive; an idle worker does not
+      worker.postMessage(task, [bytes.buffer]);
+    });
+  }
+
+  #start(): Worker {
+    const worker = startWorker();
+    worker.unref();
+    worker.on('message', (reply: CaptureReply) => {
+      const pending = this.#pending.get(reply.id);
+      if (!pending) return;
+      this.#pending.delete(reply.id);
+      if (this.#pending.size === 0) worker.unref();
+      if ('error' in reply) pending.reject(toError(reply.error));
+      else {
+        const { jpeg, width, height } = reply;
+        pending.resolve({
+          jpeg: Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength),
+          width,
+          height,
+        });
+      }
+    });
+    const fail = (why: string): void => {
+      if (this.#worker === worker) this.#worker = undefined;
+      for (const p of this.#pending.values()) {
+        p.reject(new KeyframeDecodeError(`capture worker stopped: ${why}`));
+      }
+      this.#pending.clear();
+    };
+    worker.on('error', (err) => fail(err.message));
+    worker.on('exit', (code) => fail(`exit code ${code}`));
+    return worker;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    if (worker) await worker.terminate();
+  }
+}
+
+function toError(e: { code: string; message: string }): Error {
+  return e.code === 'CAPTURE_JPEG_FAILED'
+    ? new JpegEncodeError(e.message)
+    : new KeyframeDecodeError(e.message);
+}
+
+/**
+ * `size` capture worker threads, started when first needed. run() takes an idle one: the
+ * caller (KeyframeDecoder's BoundedPool) never runs more than `size` keyframes at once.
+ */
+export class CaptureWorkers {
+  readonly #workers: CaptureWorker[];
+
+  constructor(size: number) {
+    this.#workers = Array.from({ length: size }, () => new CaptureWorker());
+  }
+
+  run(config: CodecConfig, data: Buffer, quality: number): Promise<KeyframeJpeg> {
+    const idle = this.#workers.find((w) => !w.busy);
+    if (!idle) return Promise.reject(new Error('no idle capture worker (more runs than workers)'));
+    return idle.run(config, data, quality);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.close()));
+  }
+}
