@@ -85,6 +85,12 @@ export interface StepResult {
     readonly p50Ms: number | undefined;
     readonly p99Ms: number | undefined;
     readonly count: number;
+    /** Its decode part: waiting for a decoder, decoding, JPEG encoding. */
+    readonly decode?: {
+      readonly p50Ms: number | undefined;
+      readonly p99Ms: number | undefined;
+      readonly count: number;
+    };
   };
   readonly counters?: Record<string, number>;
   readonly verify?: Record<string, unknown>;
@@ -136,7 +142,8 @@ export async function runStep(
       streams,
       tcUrl: ingest.tcUrl,
       spreadMs: params.spreadMs,
-      phases: 50,
+      // One start offset per stream: independent encoders do not share keyframe instants.
+      phases: n,
       chunkSize: params.chunkSize,
     });
     if (report.published === 0) {
@@ -165,6 +172,7 @@ export async function runStep(
     const genCpu = new CpuMeter(() => [genPid]);
     const before = await counts();
     const latencyBefore = await system.latency();
+    const decodeBefore = await system.decodeLatency?.();
     const countersBefore = await system.counters();
     const machineBefore = readMachineCpu();
     serverCpu.mark();
@@ -180,6 +188,7 @@ export async function runStep(
     const machineAfter = readMachineCpu();
     const after = await counts();
     const latencyAfter = await system.latency();
+    const decodeAfter = await system.decodeLatency?.();
     const countersAfter = await system.counters();
     const loaded = sampleMemory(system.pids());
     const genMemory = sampleMemory([genPid]);
@@ -199,6 +208,7 @@ export async function runStep(
     const expected = params.capture ? (active * windowS) / period : 0;
     const missedFraction = expected > 0 ? Math.max(0, 1 - produced / expected) : 0;
     const latency = latencyAfter ? histogramDelta(latencyBefore, latencyAfter) : undefined;
+    const decode = decodeAfter ? histogramDelta(decodeBefore, decodeAfter) : undefined;
 
     // Any window of W seconds holds at least floor(W / period) snapshots of a stream that
     // keeps up, whatever its phase: the stop rule uses that, so short windows do not trip it.
@@ -266,7 +276,13 @@ export async function runStep(
         streamsWithNone: params.capture ? after.filter((c, i) => c - before[i]! === 0).length : 0,
         streamsWithoutFirst: params.capture ? first.filter((c) => c === 0).length : 0,
       },
-      latency: latency && latency.count > 0 ? summarize(latency) : undefined,
+      latency:
+        latency && latency.count > 0
+          ? {
+              ...summarize(latency),
+              ...(decode && decode.count > 0 ? { decode: summarize(decode) } : {}),
+            }
+          : undefined,
       counters: diffCounters(countersBefore, countersAfter),
       verify,
       keptUp: stopReason === undefined,

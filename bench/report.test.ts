@@ -31,6 +31,12 @@ function step(system: string, streams: number, cpu: number, expected: number): S
       streamsWithNone: 0,
       streamsWithoutFirst: 0,
     },
+    latency: {
+      p50Ms: 30,
+      p99Ms: 90,
+      count: expected,
+      decode: { p50Ms: 20, p99Ms: 60, count: expected },
+    },
     keptUp: true,
   } as StepResult;
 }
@@ -49,6 +55,19 @@ describe('bench report', () => {
     assert.equal(checks[0]!.status, 'met');
     assert.equal(checks[1]!.measured, '4× at 10');
     assert.equal(checks[1]!.status, 'met');
+    const md = renderMarkdown({
+      title: 't',
+      machine: 'm',
+      versions: 'v',
+      parameters: 'p',
+      recipes: {},
+      live: sweep(100),
+      offline: undefined,
+      offlineParameters: 'skipped',
+    });
+    const row = md.split('\n').find((l) => l.startsWith('| livesnap | 10 |'))!;
+    assert.equal(row.split('|')[6]!.trim(), '100 / 100');
+    assert.equal(row.split('|')[7]!.trim(), '30 / 90 (decode 20 / 60)');
   });
 
   it('an ingest-only run claims no capture target and shows no snapshot counts', () => {

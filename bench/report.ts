@@ -211,7 +211,11 @@ function liveRow(s: StepResult): string[] {
   }
   const server = s.server!;
   const snaps = s.snapshots!;
-  const latency = s.latency ? `${fmt(s.latency.p50Ms, 0)} / ${fmt(s.latency.p99Ms, 0)}` : 'n/a';
+  const decode = s.latency?.decode;
+  const latency = s.latency
+    ? `${fmt(s.latency.p50Ms, 0)} / ${fmt(s.latency.p99Ms, 0)}` +
+      (decode ? ` (decode ${fmt(decode.p50Ms, 0)} / ${fmt(decode.p99Ms, 0)})` : '')
+    : 'n/a';
   return [
     s.system,
     String(s.streams),
@@ -249,7 +253,7 @@ export function renderMarkdown(input: ReportInput): string {
           '% of a core / stream',
           'RSS / PSS MB per stream',
           'Snapshots (window) got / expected',
-          'Latency p50 / p99 ms',
+          'Latency p50 / p99 ms (of which decode, queue included)',
           'Generator CPU-s / stream / min',
           'Server CPU (all cores)',
           'Machine busy (other load)',

@@ -132,7 +132,7 @@ async function main(): Promise<number> {
       : `one rule every ${args.interval} s; `) +
     (args.inStep
       ? 'all streams start in step; '
-      : `stream starts spread over ${args.interval} s (50 phases); `) +
+      : `stream starts spread evenly over ${args.interval} s (one offset per stream); `) +
     `streams ${args.streams.join(', ')}; ${args.durationS} s measured window per step after warm-up`;
   const offlineParameters = args.offline
     ? `${args.offlineCount} snapshots + a ${args.offlineTile.join('×')} sprite from a ` +

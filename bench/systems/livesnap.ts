@@ -32,6 +32,8 @@ const APP = 'live';
 const BUCKET = 'bench';
 export const LATENCY_METRIC = 'livesnap_snapshot_latency_seconds';
 export const SNAPSHOTS_METRIC = 'livesnap_snapshots_total';
+/** Keyframe handed to the decoder (queue included) to JPEG ready. */
+export const DECODE_METRIC = 'livesnap_keyframe_decode_seconds';
 const GC_METRIC = 'livesnap_nodejs_gc_duration_seconds';
 const READY_TIMEOUT_MS = 30_000;
 
@@ -214,6 +216,11 @@ export class Livesnap implements LiveSystem {
   async latency(): Promise<Histogram | undefined> {
     const text = await this.#metrics();
     return text === undefined ? undefined : readHistogram(text, LATENCY_METRIC);
+  }
+
+  async decodeLatency(): Promise<Histogram | undefined> {
+    const text = await this.#metrics();
+    return text === undefined ? undefined : readHistogram(text, DECODE_METRIC);
   }
 
   async counters(): Promise<Record<string, number>> {

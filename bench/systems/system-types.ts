@@ -44,6 +44,8 @@ export interface LiveSystem {
   snapshots(stream: string): Promise<number>;
   /** Snapshot latency histogram now, if the system exposes one. */
   latency(): Promise<Histogram | undefined>;
+  /** The decode part of it (waiting for a decoder included), if the system exposes it. */
+  decodeLatency?(): Promise<Histogram | undefined>;
   /** Extra counters worth reporting (e.g. skipped snapshots). */
   counters(): Promise<Record<string, number>>;
   /** After the window: checks that cost requests (e.g. catalog rows vs files). */
