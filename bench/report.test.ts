@@ -49,7 +49,7 @@ const sweep = (expected: number): SweepOutcome => ({
 describe('bench report', () => {
   it('ratios and target checks from a capture run', () => {
     assert.deepEqual(ratios(sweep(100).steps), [
-      { baseline: 'nginx-keyframe', streams: 10, cpu: 4, memory: 1 },
+      { baseline: 'nginx-keyframe', streams: 10, cpu: 4, memory: 1, comparable: true },
     ]);
     const checks = targetChecks(sweep(100), undefined);
     assert.equal(checks[0]!.status, 'met');
@@ -68,6 +68,27 @@ describe('bench report', () => {
     const row = md.split('\n').find((l) => l.startsWith('| livesnap | 10 |'))!;
     assert.equal(row.split('|')[6]!.trim(), '100 / 100');
     assert.equal(row.split('|')[7]!.trim(), '30 / 90 (decode 20 / 60)');
+  });
+
+  it('a step where the baseline did not keep up is shown but not held against a target', () => {
+    const s = sweep(100);
+    const saturated = { ...s.steps[1]!, keptUp: false, stopReason: 'CPU saturated' };
+    const only: SweepOutcome = { steps: [s.steps[0]!, saturated], stopped: {} };
+    assert.equal(ratios(only.steps)[0]!.comparable, false);
+    const check = targetChecks(only, undefined)[1]!;
+    assert.equal(check.status, 'not measured');
+    assert.match(check.measured, /no step where both kept up/);
+    const md = renderMarkdown({
+      title: 't',
+      machine: 'm',
+      versions: 'v',
+      parameters: 'p',
+      recipes: {},
+      live: only,
+      offline: undefined,
+      offlineParameters: 'skipped',
+    });
+    assert.match(md, /\| nginx-keyframe \| 10 \| \(4×: not comparable/);
   });
 
   it('an ingest-only run claims no capture target and shows no snapshot counts', () => {

@@ -12,6 +12,11 @@ export interface Ratio {
   readonly cpu: number;
   /** baseline memory per stream ÷ livesnap's (PSS when known, else RSS). */
   readonly memory: number | undefined;
+  /**
+   * Both kept up at this stream count. When one did not (it missed snapshots or saturated
+   * the machine), it did less work than asked: the ratio is shown, not held against a target.
+   */
+  readonly comparable: boolean;
 }
 
 export interface TargetCheck {
@@ -58,6 +63,7 @@ export function ratios(steps: readonly StepResult[]): Ratio[] {
           1,
         ),
         memory: mineMem && theirMem && mineMem > 0 ? round(theirMem / mineMem, 1) : undefined,
+        comparable: mine.keptUp === true && theirs.keptUp === true,
       });
     }
   }
@@ -70,8 +76,15 @@ function checkRatio(
   factor: number,
   name: string,
 ): TargetCheck {
-  const relevant = list.filter((r) => r.baseline === baseline);
-  if (relevant.length === 0) return { target: name, measured: 'n/a', status: 'not measured' };
+  const relevant = list.filter((r) => r.baseline === baseline && r.comparable);
+  if (relevant.length === 0) {
+    const any = list.some((r) => r.baseline === baseline);
+    return {
+      target: name,
+      measured: any ? 'n/a: no step where both kept up' : 'n/a',
+      status: 'not measured',
+    };
+  }
   const worst = Math.min(...relevant.map((r) => r.cpu));
   return {
     target: name,
@@ -305,7 +318,7 @@ export function renderMarkdown(input: ReportInput): string {
           list.map((r) => [
             r.baseline,
             String(r.streams),
-            `${r.cpu}×`,
+            r.comparable ? `${r.cpu}×` : `(${r.cpu}×: not comparable, one did not keep up)`,
             r.memory === undefined ? dash : `${r.memory}×`,
           ]),
         ),
