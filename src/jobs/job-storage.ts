@@ -51,7 +51,7 @@ export interface ResolveInputOptions {
   readonly tmpDir: string;
 }
 
-const FILE_PROTOCOLS = 'file';
+export const FILE_PROTOCOLS = 'file';
 const NETWORK_PROTOCOLS = 'http,https,tcp,tls,crypto';
 
 /** Finds the bytes a job reads: a local object's file, a download, or a URL. */

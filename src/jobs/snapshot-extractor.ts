@@ -13,8 +13,18 @@ const MAX_BLACK_SKIPS = 500;
 /** With an unknown length: a picture this far before its time means the video has ended. */
 const END_GAP_MS = 10_000;
 
+/** Fewest pictures per decoder worth a decoder of its own. */
+export const PICTURES_PER_SOURCE = 8;
+
 export interface ExtractOptions {
   readonly source: VideoSource;
+  /**
+   * More sources opened on the same input: when the plan's length is known, its times are
+   * split into contiguous parts, one per source, decoded at the same time (one picture after
+   * another is the critical path of a job: two decoders take a 100-picture job from 1.7 to
+   * 1.2 s on 2 cores). Ignored for plans that run until the video ends.
+   */
+  readonly moreSources?: readonly VideoSource[];
   readonly plan: SnapshotPlan;
   readonly frameType: FrameType;
   readonly black: BlackFrameRule | undefined;
@@ -30,26 +40,68 @@ export interface ExtractResult {
 }
 
 /**
- * Takes the plan's pictures from the source and hands each to every writer: decoding the
- * next picture overlaps the JPEG encoding and storing of the previous ones (at most
- * IN_FLIGHT pictures are held). Black-frame filtering replaces a black picture by the next
+ * Takes the plan's pictures from the source (and `moreSources`, each decoding its own part
+ * of the plan) and hands each to every writer: decoding the next picture overlaps the JPEG
+ * encoding and storing of the previous ones (at most IN_FLIGHT pictures are held per
+ * source). Black-frame filtering replaces a black picture by the next
  * keyframe (intra) or frame (normal) that is not black, without passing the next planned
  * time. A writer's failure stops extraction and is rethrown once the pictures in flight
  * have settled.
  */
 export async function extractPictures(o: ExtractOptions): Promise<ExtractResult> {
-  const { source, plan } = o;
+  const { plan } = o;
+  const n = plan.times.length;
+  const sources = plan.untilEnd
+    ? [o.source]
+    : [o.source, ...(o.moreSources ?? [])].slice(
+        0,
+        Math.max(1, Math.floor(n / PICTURES_PER_SOURCE)),
+      );
+  const state: ExtractState = { times: [], pictureTimes: [], failure: undefined };
+  const per = Math.ceil(n / sources.length);
+  await Promise.all(
+    sources.map((source, k) =>
+      extractRange(o, source, k * per, Math.min(n, (k + 1) * per), state).catch((err: unknown) => {
+        state.failure ??= err;
+      }),
+    ),
+  );
+  if (state.failure !== undefined) throw state.failure;
+  // Parts end together only when none ran out early (only a plan until the end does).
+  const times = state.times.filter((t) => t !== undefined);
+  const pictureTimes = state.pictureTimes.filter((t) => t !== undefined);
+  if (times.length === 0) {
+    throw new JobError(JobErrorCode.NoFrames, 'the video has no frame at the requested times');
+  }
+  for (const w of o.writers) await w.finish();
+  return { times, pictureTimes };
+}
+
+interface ExtractState {
+  /** By plan index. */
+  readonly times: number[];
+  readonly pictureTimes: number[];
+  /** The first error of any part: the others stop at their next picture. */
+  failure: unknown;
+}
+
+/** Plan pictures [from, to) taken from `source`, handed to the writers. */
+async function extractRange(
+  o: ExtractOptions,
+  source: VideoSource,
+  from: number,
+  to: number,
+  state: ExtractState,
+): Promise<void> {
+  const { plan } = o;
   const display = { width: source.info.displayWidth, height: source.info.displayHeight };
-  const times: number[] = [];
-  const pictureTimes: number[] = [];
   const inFlight = new Set<Promise<void>>();
-  let failure: unknown;
 
   const handOver = (index: number, view: PictureView): void => {
     const done = Promise.all(o.writers.map((w) => w.accept(index, view)))
       .then(() => undefined)
       .catch((err: unknown) => {
-        failure ??= err;
+        state.failure ??= err;
       })
       .finally(() => {
         view.release();
@@ -59,7 +111,7 @@ export async function extractPictures(o: ExtractOptions): Promise<ExtractResult>
   };
 
   try {
-    for (let i = 0; i < plan.times.length && failure === undefined; i++) {
+    for (let i = from; i < to && state.failure === undefined; i++) {
       if (o.signal?.aborted) throw o.signal.reason;
       const target = plan.times[i]!;
       let picture: Picture;
@@ -86,22 +138,16 @@ export async function extractPictures(o: ExtractOptions): Promise<ExtractResult>
       }
       if (o.black && (o.black.scope === BlackFilter.All || i === 0)) {
         const limit = plan.times[i + 1] ?? plan.endMs;
-        view = await skipBlack(o, view, o.black, limit, display);
+        view = await skipBlack(o, source, view, o.black, limit, display);
       }
-      times.push(target);
-      pictureTimes.push(view.timeMs);
+      state.times[i] = target;
+      state.pictureTimes[i] = view.timeMs;
       handOver(i, view);
       while (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
     }
   } finally {
     await Promise.allSettled([...inFlight]);
   }
-  if (failure !== undefined) throw failure;
-  if (times.length === 0) {
-    throw new JobError(JobErrorCode.NoFrames, 'the video has no frame at the requested times');
-  }
-  for (const w of o.writers) await w.finish();
-  return { times, pictureTimes };
 }
 
 /**
@@ -110,6 +156,7 @@ export async function extractPictures(o: ExtractOptions): Promise<ExtractResult>
  */
 async function skipBlack(
   o: ExtractOptions,
+  source: VideoSource,
   view: PictureView,
   rule: BlackFrameRule,
   limitMs: number,
@@ -124,14 +171,14 @@ async function skipBlack(
     if (o.signal?.aborted) break;
     const next =
       o.frameType === FrameType.Normal
-        ? await o.source.nextFrame()
-        : await o.source.keyframeAfter(current.timeMs);
+        ? await source.nextFrame()
+        : await source.keyframeAfter(current.timeMs);
     if (current !== view) current.release();
     if (!next || next.timeMs >= limitMs) {
       next?.frame.free();
       return view;
     }
-    current = new PictureView(next, o.source.info.transform, display);
+    current = new PictureView(next, source.info.transform, display);
   }
   if (current !== view) current.release();
   return view;

@@ -1,4 +1,5 @@
 import { JobError, JobErrorCode } from './job-errors.js';
+import { FILE_PROTOCOLS } from './job-storage.js';
 import { JpegEncoderPool } from './jpeg-encoder.js';
 import {
   SinglesWriter,
@@ -9,12 +10,12 @@ import {
   type PictureWriter,
   type ThumbnailPlace,
 } from './output-writers.js';
-import { extractPictures } from './snapshot-extractor.js';
+import { extractPictures, PICTURES_PER_SOURCE } from './snapshot-extractor.js';
 import { MAX_PICTURE_PIXELS, snapshotSize, spriteLayout, type Size } from './snapshot-geometry.js';
 import { planSnapshots } from './snapshot-plan.js';
 import { usesSprites, type SnapshotSettings } from './snapshot-settings.js';
 import { SnapshotType } from './template-config.js';
-import { VideoSource, type VideoSourceStats } from './video-source.js';
+import { sumStats, VideoSource, type VideoSourceStats } from './video-source.js';
 
 export interface SnapshotTaskOptions {
   /** A file path or a URL FFmpeg can read. */
@@ -53,16 +54,28 @@ export interface SnapshotTaskResult {
  */
 export async function runSnapshotTask(o: SnapshotTaskOptions): Promise<SnapshotTaskResult> {
   const { settings } = o;
-  const source = await VideoSource.open(o.input, {
-    mode: settings.frameType === 'normal' ? 'normal' : 'intra',
-    ...(o.signal ? { signal: o.signal } : {}),
-    ...(o.ioTimeoutMs !== undefined ? { ioTimeoutMs: o.ioTimeoutMs } : {}),
-    ...(o.protocols ? { protocols: o.protocols } : {}),
-  });
+  const open = (): Promise<VideoSource> =>
+    VideoSource.open(o.input, {
+      mode: settings.frameType === 'normal' ? 'normal' : 'intra',
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.ioTimeoutMs !== undefined ? { ioTimeoutMs: o.ioTimeoutMs } : {}),
+      ...(o.protocols ? { protocols: o.protocols } : {}),
+    });
+  const source = await open();
+  const more: VideoSource[] = [];
   const jpeg = new JpegEncoderPool(o.jpegQuality);
   try {
     const info = source.info;
     const plan = planSnapshots(settings, info.durationMs);
+    // A local file of known length with enough pictures: a second decoder takes half of them
+    // (a network input would be read twice).
+    if (
+      o.protocols === FILE_PROTOCOLS &&
+      !plan.untilEnd &&
+      plan.times.length >= 2 * PICTURES_PER_SOURCE
+    ) {
+      more.push(await open());
+    }
     const display = { width: info.displayWidth, height: info.displayHeight };
     const size = snapshotSize(display, settings.width, settings.height);
     checkPixels(size, 'the snapshot');
@@ -86,6 +99,7 @@ export async function runSnapshotTask(o: SnapshotTaskOptions): Promise<SnapshotT
     }
     const result = await extractPictures({
       source,
+      moreSources: more,
       plan,
       frameType: settings.frameType,
       black: settings.black,
@@ -105,12 +119,12 @@ export async function runSnapshotTask(o: SnapshotTaskOptions): Promise<SnapshotT
       count: result.times.length,
       size: cellSize,
       pictureTimes: result.pictureTimes,
-      decode: source.stats,
+      decode: sumStats([source, ...more].map((x) => x.stats)),
       ...(vtt ? { vtt } : {}),
     };
   } finally {
     jpeg.close();
-    await source.close();
+    for (const x of [source, ...more]) await x.close();
   }
 }
 

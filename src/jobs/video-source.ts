@@ -35,6 +35,18 @@ export interface VideoSourceStats {
   seeks: number;
 }
 
+/** The stats of several sources on one input, added up. */
+export function sumStats(stats: readonly Readonly<VideoSourceStats>[]): VideoSourceStats {
+  const total: VideoSourceStats = { decodedPackets: 0, decodedFrames: 0, readPackets: 0, seeks: 0 };
+  for (const s of stats) {
+    total.decodedPackets += s.decodedPackets;
+    total.decodedFrames += s.decodedFrames;
+    total.readPackets += s.readPackets;
+    total.seeks += s.seeks;
+  }
+  return total;
+}
+
 /** In-order decoding state (FrameType normal). */
 interface Sequence {
   lastMs: number;
