@@ -32,6 +32,7 @@ import { storageRoute } from './http/storage-route.js';
 import { RtmpServer } from './ingest/rtmp/server.js';
 import { SnapshotJobService } from './jobs/snapshot-job-service.js';
 import type { Logger } from './log.js';
+import { StreamRefusedError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { registerCallbackActions } from './notify/callback-actions.js';
 import { Notifier } from './notify/notifier.js';
@@ -40,6 +41,7 @@ import { registerIceLiveSnapshotActions } from './api/actions/ice-live-snapshot-
 import { localHostNames, type OwnRtmpServer } from './ingest/pull-relay.js';
 import { LiveJobCallbacks } from './jobs/live-job-callbacks.js';
 import { LiveJobManager } from './jobs/live-job-manager.js';
+import { LIVE_JOBS_DOMAIN } from './jobs/live-job-keys.js';
 import { liveJobRules } from './jobs/live-job-rules.js';
 import { LiveJobSink } from './jobs/live-job-sink.js';
 import { StreamHub } from './stream/hub.js';
@@ -252,7 +254,15 @@ export class App {
       host: config.host,
       port: config.rtmpPort,
       limits: config.rtmp,
-      target: this.hub,
+      target: {
+        // The live-job domain (.invalid, RFC 2606) belongs to pulled sources, never to a push.
+        publish: (key, info) => {
+          if (key.domain.toLowerCase() === LIVE_JOBS_DOMAIN) {
+            throw new StreamRefusedError(`domain ${LIVE_JOBS_DOMAIN} is reserved for live jobs`);
+          }
+          return this.hub.publish(key, info);
+        },
+      },
       logger: logger.child({ component: 'rtmp' }),
       ...(tls ? { tls } : {}),
     });

@@ -47,6 +47,13 @@ export class StreamBusyError extends PermanentError {
   }
 }
 
+/** The publish target does not take this stream (e.g. a reserved domain). */
+export class StreamRefusedError extends PermanentError {
+  constructor(reason: string) {
+    super('STREAM_REFUSED', reason);
+  }
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -4,6 +4,8 @@ import RPCClient from '@alicloud/pop-core';
 import { LIVE_JOBS_APP, LIVE_JOBS_DOMAIN } from '../src/jobs/live-job-keys.js';
 import { startApp, TEST_KEY, waitFor, type Harness } from './support/app-harness.js';
 import { freePort } from './support/pull-sources.js';
+import { NetStatus } from '../src/ingest/rtmp/commands.js';
+import { RtmpPublishClient } from '../src/ingest/rtmp/publish-client.js';
 
 /**
  * The ICE live snapshot family (spec §4) through `@alicloud/pop-core` (apiVersion
@@ -84,6 +86,31 @@ describe('ICE live snapshot API', () => {
   });
   after(async () => {
     await h?.close();
+  });
+
+  it('refuses an RTMP push into the reserved live-job domain (BadName), takes others', async () => {
+    const push = async (domain: string) => {
+      const client = await RtmpPublishClient.connect({
+        host: '127.0.0.1',
+        port: h.rtmpPort,
+        app: LIVE_JOBS_APP,
+        tcUrl: `rtmp://${domain}:${h.rtmpPort}/${LIVE_JOBS_APP}`,
+      });
+      try {
+        return await client.publish('some-job-id');
+      } finally {
+        client.socket.destroy();
+      }
+    };
+    const refused = await push(LIVE_JOBS_DOMAIN.toUpperCase());
+    assert.equal(refused['code'], NetStatus.PublishBadName);
+    assert.match(String(refused['description']), /reserved for live jobs/);
+    assert.equal(
+      h.app.hub.get({ domain: LIVE_JOBS_DOMAIN, app: LIVE_JOBS_APP, stream: 'some-job-id' }),
+      undefined,
+    );
+    const taken = await push('cams.example.com');
+    assert.equal(taken['code'], NetStatus.PublishStart);
   });
 
   describe('templates', () => {

@@ -1,4 +1,4 @@
-import { errorMessage, ProtocolError, StreamBusyError } from '../../errors.js';
+import { errorMessage, ProtocolError, StreamBusyError, StreamRefusedError } from '../../errors.js';
 import type { AmfValue } from '../../media/amf0.js';
 import type { Logger } from '../../log.js';
 import {
@@ -205,6 +205,7 @@ export class CommandHandler {
       if (err instanceof StreamBusyError) {
         return this.refuse(streamId, `stream ${streamIdOf(key)} is already being published`, key);
       }
+      if (err instanceof StreamRefusedError) return this.refuse(streamId, err.message, key);
       this.logger.error({ err, stream: streamIdOf(key) }, 'publish target failed');
       return this.refuse(streamId, 'publish failed', key);
     }
