@@ -49,6 +49,18 @@ export class BoundedPool {
     return { running: this.inFlight.size, queued: this.waiting.length, ...this.counts };
   }
 
+  /** True when run() would take a task now (run it or queue it) rather than refuse it. */
+  get accepting(): boolean {
+    return (
+      !this.closed && (this.inFlight.size < this.concurrency || this.waiting.length < this.backlog)
+    );
+  }
+
+  /** Counts a task refused before run() was called (the caller checked `accepting`). */
+  countOverloaded(): void {
+    this.counts.overloaded++;
+  }
+
   /** Run `task` when a slot is free; rejects at once when overloaded or closed. */
   run<T>(task: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new CaptureClosedError());

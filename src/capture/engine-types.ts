@@ -31,6 +31,13 @@ export interface EncodedSnapshot {
 export interface KeyframeEncoder {
   /** Rejects with CaptureOverloadedError when full (the snapshot is skipped, not queued). */
   decode(config: CodecConfig, unit: AccessUnit): Promise<EncodedSnapshot>;
+  /**
+   * Whether decode() would take a keyframe now. When false the engine does not call it: it
+   * skips the keyframe and lets the next one be captured instead (counted via refused()).
+   */
+  accepting?(): boolean;
+  /** Counts a keyframe refused because accepting() said false. */
+  refused?(): void;
 }
 
 /** A captured JPEG, ready to be stored under the rule's names and recorded. */

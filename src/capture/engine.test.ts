@@ -153,6 +153,40 @@ test('an overloaded decoder skips the snapshot and counts it; a failed decode is
   await engine.close();
 });
 
+test('a keyframe the full decoder cannot take is skipped, and the next keyframe is captured instead', async () => {
+  const calls: number[] = [];
+  let full = false;
+  let refused = 0;
+  const encoder: KeyframeEncoder = {
+    decode: async (_config, u) => {
+      calls.push(u.dts);
+      return { jpeg: Buffer.from('ok'), width: 1, height: 1 };
+    },
+    accepting: () => !full,
+    refused: () => refused++,
+  };
+  const sink = new RecordingSink();
+  const { hub, engine } = setup(rule, encoder, sink);
+  const pub = hub.publish(key, info);
+  pub.videoConfig(config);
+  // A keyframe every second, rule every 5 s: 0 is taken; 5 s arrives while the decoder is
+  // full, so 6 s is taken, then 11 s.
+  for (let i = 0; i < 300; i++) {
+    const dts = i * 40;
+    full = dts === 5000;
+    pub.accessUnit(unit(dts, i % 25 === 0));
+    await new Promise((r) => setImmediate(r));
+  }
+  await tick();
+  assert.deepEqual(calls, [0, 6000, 11000]);
+  assert.equal(refused, 1);
+  const [status] = engine.status();
+  assert.equal(status!.skipped, 1);
+  assert.equal(status!.taken, 3);
+  pub.close('done');
+  await engine.close();
+});
+
 test('a keyframe interval longer than the rule interval is reported in the status', async () => {
   const encoder: KeyframeEncoder = {
     decode: async () => ({ jpeg: Buffer.from('x'), width: 1, height: 1 }),

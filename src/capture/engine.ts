@@ -184,6 +184,23 @@ class StreamCapture {
       }
     }
     if (!this.#interval!.decide(unit.dts, unit.keyframe)) return;
+    const { encoder, metrics } = this.#options;
+    if (encoder.accepting?.() === false) {
+      // Full: skip this keyframe and let the next one be captured instead (not one interval
+      // later), so an overload costs a keyframe interval, not a whole snapshot.
+      this.#interval!.cancelLast();
+      encoder.refused?.();
+      this.#skipped++;
+      metrics?.snapshots.inc({ outcome: 'skipped' });
+      // Under lasting overload every keyframe is skipped: log the first and then 1 in 100.
+      if (this.#skipped % 100 === 1) {
+        this.#log.warn(
+          { dts: unit.dts, skipped: this.#skipped },
+          'snapshot skipped: decoder overloaded',
+        );
+      }
+      return;
+    }
     const config = this.#config;
     if (!config) {
       this.#fail('decode', new Error('keyframe before any codec configuration'));

@@ -37,6 +37,23 @@ describe('IntervalRule', () => {
     assert.equal(rule.reason, 'interval');
   });
 
+  it('cancelLast(): a capture that could not happen moves to the next keyframe', () => {
+    const rule = new IntervalRule(5000);
+    const caps: number[] = [];
+    for (const u of stream(0, 25 * 12)) {
+      if (!rule.decide(u.ts, u.key)) continue;
+      // The first keyframe and the one at 5 s cannot be taken.
+      if (u.ts === 0 || u.ts === 5000) rule.cancelLast();
+      else caps.push(u.ts);
+    }
+    assert.deepEqual(caps, [1000, 6000, 11000]);
+    assert.equal(rule.reason, 'interval');
+    // Cancelling 11 s makes 12 s due (6 s + 5 s); a second call changes nothing more.
+    rule.cancelLast();
+    rule.cancelLast();
+    assert.equal(rule.decide(12000, true), true);
+  });
+
   it('skips non-keyframes before the first keyframe', () => {
     const rule = new IntervalRule(5000);
     assert.equal(rule.decide(0, false), false);

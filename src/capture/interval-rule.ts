@@ -47,6 +47,14 @@ export class IntervalRule {
   /** The next keyframe is captured regardless of spacing: publish start or a reset. */
   private armed: 'first' | 'reset' | undefined = 'first';
   private lastReason: CaptureReason | undefined;
+  /** State before the last capture, for cancelLast(). */
+  private before:
+    | {
+        lastCapture: number | undefined;
+        armed: 'first' | 'reset' | undefined;
+        reason: CaptureReason | undefined;
+      }
+    | undefined;
 
   constructor(intervalMs: number, options: IntervalRuleOptions = {}) {
     if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
@@ -81,10 +89,25 @@ export class IntervalRule {
       reason = 'interval';
     }
     if (reason === undefined) return false;
+    this.before = { lastCapture: this.lastCapture, armed: this.armed, reason: this.lastReason };
     this.lastCapture = t;
     this.armed = undefined;
     this.lastReason = reason;
     return true;
+  }
+
+  /**
+   * The keyframe decide() just chose could not be captured (the decoder was full): forget
+   * that choice, so the next keyframe is judged as if it had not been chosen (and is taken
+   * when the interval has passed, as it has). Only the latest choice can be cancelled.
+   */
+  cancelLast(): void {
+    const b = this.before;
+    if (b === undefined) return;
+    this.before = undefined;
+    this.lastCapture = b.lastCapture;
+    this.armed = b.armed;
+    this.lastReason = b.reason;
   }
 
   private unwrap(ts: number): number {

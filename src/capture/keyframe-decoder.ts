@@ -38,6 +38,16 @@ export class KeyframeDecoder {
     this.workers = new CaptureWorkers(options.concurrency);
   }
 
+  /** Whether decode() would take a keyframe now (run or queue it) rather than refuse it. */
+  accepting(): boolean {
+    return this.pool.accepting;
+  }
+
+  /** Counts a keyframe the caller did not send because accepting() was false. */
+  refused(): void {
+    this.pool.countOverloaded();
+  }
+
   /** Running / waiting keyframes and counters (completed, failed, overloaded). */
   get stats(): BoundedPoolStats {
     return this.pool.stats;
