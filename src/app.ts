@@ -1,5 +1,5 @@
 import { readFile, mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ActionRegistry } from './api/action-registry.js';
 import {
   bootstrapRootAccessKey,
@@ -32,11 +32,13 @@ import { storageRoute } from './http/storage-route.js';
 import { RtmpServer } from './ingest/rtmp/server.js';
 import { SnapshotJobService } from './jobs/snapshot-job-service.js';
 import type { Logger } from './log.js';
-import { StreamRefusedError } from './errors.js';
+import { errorMessage, StreamRefusedError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { registerCallbackActions } from './notify/callback-actions.js';
 import { Notifier } from './notify/notifier.js';
 import { LOCAL_ENDPOINT, StorageRegistry } from './storage/storage-registry.js';
+import { RESERVED_SEGMENT_PREFIX } from './storage/object-key.js';
+import { sweepTemporaryFiles } from './storage/temp-sweep.js';
 import { registerIceLiveSnapshotActions } from './api/actions/ice-live-snapshot-actions.js';
 import { localHostNames, type OwnRtmpServer } from './ingest/pull-relay.js';
 import { LiveJobCallbacks } from './jobs/live-job-callbacks.js';
@@ -48,6 +50,8 @@ import { StreamHub } from './stream/hub.js';
 
 /** Lifetime of the signed object URLs the API and callbacks hand out. */
 const SIGNED_URL_TTL_SEC = 24 * 3600;
+/** Temporary storage files older than this at startup were left by a crash. */
+const STALE_TEMP_MS = 3600_000;
 
 /** Options for embedding the app (tests): things that are not user configuration. */
 export interface AppOptions {
@@ -228,6 +232,23 @@ export class App {
     notifier.watch({ hub: this.hub, engine });
     this.#engine = engine;
     this.#push('capture engine', () => engine.close());
+
+    // Leftovers of a crash: half-written objects (storage writes go through a temp file and a
+    // rename) and downloaded job inputs. Job inputs go first, before any job can download;
+    // the storage tree may be large, so it is swept in the background, sparing recent files.
+    const jobsTmp = join(this.dataDir, 'tmp', 'jobs');
+    const swept = await sweepTemporaryFiles(jobsTmp, { prefix: 'input-', olderThanMs: 0 });
+    if (swept.removed > 0) logger.info(swept, 'removed job inputs left by an earlier run');
+    const sweeping = sweepTemporaryFiles(join(this.dataDir, 'storage'), {
+      prefix: RESERVED_SEGMENT_PREFIX,
+      olderThanMs: STALE_TEMP_MS,
+    }).then(
+      (r) => {
+        if (r.removed > 0) logger.info(r, 'removed temporary files left by an earlier run');
+      },
+      (err: unknown) => logger.warn({ err: errorMessage(err) }, 'temporary file sweep failed'),
+    );
+    this.#push('temporary file sweep', () => sweeping);
 
     // Snapshot jobs on video files: queued in the catalog, outputs in storage, callbacks via
     // the outbox; running jobs are put back in their queue on close.
