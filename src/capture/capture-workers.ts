@@ -58,7 +58,15 @@ class CaptureWorker {
     return new Promise<KeyframeJpeg>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       worker.ref(); // a keyframe in flight keeps the process alive; an idle worker does not
-      worker.postMessage(task, [bytes.buffer]);
+      try {
+        worker.postMessage(task, [bytes.buffer]);
+      } catch (err) {
+        this.#pending.delete(id);
+        if (this.#pending.size === 0) worker.unref();
+        reject(
+          new KeyframeDecodeError(`cannot hand the keyframe to a capture thread`, { cause: err }),
+        );
+      }
     });
   }
 
