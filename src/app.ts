@@ -239,16 +239,21 @@ export class App {
     const jobsTmp = join(this.dataDir, 'tmp', 'jobs');
     const swept = await sweepTemporaryFiles(jobsTmp, { prefix: 'input-', olderThanMs: 0 });
     if (swept.removed > 0) logger.info(swept, 'removed job inputs left by an earlier run');
+    const stopSweep = new AbortController();
     const sweeping = sweepTemporaryFiles(join(this.dataDir, 'storage'), {
       prefix: RESERVED_SEGMENT_PREFIX,
       olderThanMs: STALE_TEMP_MS,
+      signal: stopSweep.signal,
     }).then(
       (r) => {
         if (r.removed > 0) logger.info(r, 'removed temporary files left by an earlier run');
       },
       (err: unknown) => logger.warn({ err: errorMessage(err) }, 'temporary file sweep failed'),
     );
-    this.#push('temporary file sweep', () => sweeping);
+    this.#push('temporary file sweep', () => {
+      stopSweep.abort(); // a large tree must not hold up shutdown
+      return sweeping;
+    });
 
     // Snapshot jobs on video files: queued in the catalog, outputs in storage, callbacks via
     // the outbox; running jobs are put back in their queue on close.

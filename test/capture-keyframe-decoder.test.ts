@@ -265,6 +265,33 @@ describe('KeyframeDecoder', () => {
     assert.equal(out.width, 640);
   });
 
+  it('a capture thread that does not answer in time is replaced; its keyframe fails', async () => {
+    // 1 ms: less than a thread takes to start, let alone decode.
+    const impatient = new KeyframeDecoder({
+      concurrency: 1,
+      backlog: 1,
+      jpegQuality: 80,
+      timeoutMs: 1,
+    });
+    const config: CodecConfig = {
+      codec: 'h264',
+      record: Buffer.alloc(8),
+      width: 0,
+      height: 0,
+      profile: '',
+    };
+    const unit: AccessUnit = { dts: 0, pts: 0, keyframe: true, data: Buffer.alloc(100, 1) };
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(impatient.decode(config, unit), (err: Error) => {
+        assert.ok(err instanceof KeyframeDecodeError);
+        assert.match(err.message, /no answer within 1 ms/);
+        return true;
+      });
+      assert.equal(impatient.stats.running, 0, 'the slot is free again');
+    }
+    await impatient.close();
+  });
+
   it('rejects av1 with UnsupportedCodecError', async () => {
     const config: CodecConfig = {
       codec: 'av1',

@@ -13,7 +13,11 @@ export interface KeyframeJpeg {
 interface Pending {
   resolve(value: KeyframeJpeg): void;
   reject(err: Error): void;
+  readonly timer: NodeJS.Timeout;
 }
+
+/** A keyframe takes milliseconds (a 1080p one about 25 ms): a thread silent this long is stuck. */
+export const DEFAULT_TASK_TIMEOUT_MS = 30_000;
 
 /** Where the worker's code is: compiled JavaScript, or TypeScript under tsx (tests, bench). */
 function startWorker(): Worker {
@@ -38,6 +42,8 @@ class CaptureWorker {
   #pending = new Map<number, Pending>();
   #next = 1;
 
+  constructor(private readonly timeoutMs: number) {}
+
   get busy(): boolean {
     return this.#pending.size > 0;
   }
@@ -56,11 +62,19 @@ class CaptureWorker {
       quality,
     };
     return new Promise<KeyframeJpeg>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      // A thread that does not answer (a native call that hangs) is stopped: its keyframe
+      // fails and the next run() starts a new thread, so no slot stays taken for good.
+      const timer = setTimeout(() => {
+        this.#fail(worker, `no answer within ${this.timeoutMs} ms`);
+        void worker.terminate();
+      }, this.timeoutMs);
+      timer.unref();
+      this.#pending.set(id, { resolve, reject, timer });
       worker.ref(); // a keyframe in flight keeps the process alive; an idle worker does not
       try {
         worker.postMessage(task, [bytes.buffer]);
       } catch (err) {
+        clearTimeout(timer);
         this.#pending.delete(id);
         if (this.#pending.size === 0) worker.unref();
         reject(
@@ -76,6 +90,7 @@ class CaptureWorker {
     worker.on('message', (reply: CaptureReply) => {
       const pending = this.#pending.get(reply.id);
       if (!pending) return;
+      clearTimeout(pending.timer);
       this.#pending.delete(reply.id);
       if (this.#pending.size === 0) worker.unref();
       if ('error' in reply) pending.reject(toError(reply.error));
@@ -88,22 +103,31 @@ class CaptureWorker {
         });
       }
     });
-    const fail = (why: string): void => {
-      if (this.#worker === worker) this.#worker = undefined;
-      for (const p of this.#pending.values()) {
-        p.reject(new KeyframeDecodeError(`capture worker stopped: ${why}`));
-      }
-      this.#pending.clear();
-    };
-    worker.on('error', (err) => fail(err.message));
-    worker.on('exit', (code) => fail(`exit code ${code}`));
+    worker.on('messageerror', (err) => {
+      this.#fail(worker, `unreadable reply: ${err.message}`);
+      void worker.terminate();
+    });
+    worker.on('error', (err) => this.#fail(worker, err.message));
+    worker.on('exit', (code) => this.#fail(worker, `exit code ${code}`));
     return worker;
+  }
+
+  /** `worker` is done for: its keyframes fail, and the next run() starts a new thread. */
+  #fail(worker: Worker, why: string): void {
+    if (this.#worker !== worker) return; // an earlier thread's late news
+    this.#worker = undefined;
+    for (const p of this.#pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new KeyframeDecodeError(`capture worker stopped: ${why}`));
+    }
+    this.#pending.clear();
   }
 
   async close(): Promise<void> {
     const worker = this.#worker;
-    this.#worker = undefined;
-    if (worker) await worker.terminate();
+    if (!worker) return;
+    this.#fail(worker, 'closed');
+    await worker.terminate();
   }
 }
 
@@ -120,8 +144,9 @@ function toError(e: { code: string; message: string }): Error {
 export class CaptureWorkers {
   readonly #workers: CaptureWorker[];
 
-  constructor(size: number) {
-    this.#workers = Array.from({ length: size }, () => new CaptureWorker());
+  constructor(size: number, options: { readonly timeoutMs?: number } = {}) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
+    this.#workers = Array.from({ length: size }, () => new CaptureWorker(timeoutMs));
   }
 
   run(config: CodecConfig, data: Buffer, quality: number): Promise<KeyframeJpeg> {

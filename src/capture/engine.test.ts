@@ -169,17 +169,17 @@ test('a keyframe the full decoder cannot take is skipped, and the next keyframe 
   const { hub, engine } = setup(rule, encoder, sink);
   const pub = hub.publish(key, info);
   pub.videoConfig(config);
-  // A keyframe every second, rule every 5 s: 0 is taken; 5 s arrives while the decoder is
-  // full, so 6 s is taken, then 11 s.
-  for (let i = 0; i < 300; i++) {
+  // A keyframe every second, rule every 5 s: 0 is taken; 5 s and 6 s arrive while the
+  // decoder is full, so 7 s is taken (one snapshot skipped, not two), then 12 s.
+  for (let i = 0; i < 350; i++) {
     const dts = i * 40;
-    full = dts === 5000;
+    full = dts === 5000 || dts === 6000;
     pub.accessUnit(unit(dts, i % 25 === 0));
     await new Promise((r) => setImmediate(r));
   }
   await tick();
-  assert.deepEqual(calls, [0, 6000, 11000]);
-  assert.equal(refused, 1);
+  assert.deepEqual(calls, [0, 7000, 12000]);
+  assert.equal(refused, 2);
   const [status] = engine.status();
   assert.equal(status!.skipped, 1);
   assert.equal(status!.taken, 3);

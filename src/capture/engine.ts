@@ -120,6 +120,8 @@ class StreamCapture {
   #lastCapturedAt = 0;
   #lastError: string | undefined;
   #gopTooLong = false;
+  /** A due snapshot was skipped (decoder full) and is being retried on the next keyframes. */
+  #retrying = false;
   /** Stores of this stream run one after another so overwrite objects end up newest. */
   #storeChain: Promise<void> = Promise.resolve();
   readonly #pending = new Set<Promise<void>>();
@@ -187,9 +189,12 @@ class StreamCapture {
     const { encoder, metrics } = this.#options;
     if (encoder.accepting?.() === false) {
       // Full: skip this keyframe and let the next one be captured instead (not one interval
-      // later), so an overload costs a keyframe interval, not a whole snapshot.
+      // later), so an overload costs a keyframe interval, not a whole snapshot. Counted once
+      // per snapshot due, however many keyframes it takes to get a decoder.
       this.#interval!.cancelLast();
       encoder.refused?.();
+      if (this.#retrying) return;
+      this.#retrying = true;
       this.#skipped++;
       metrics?.snapshots.inc({ outcome: 'skipped' });
       // Under lasting overload every keyframe is skipped: log the first and then 1 in 100.
@@ -201,6 +206,7 @@ class StreamCapture {
       }
       return;
     }
+    this.#retrying = false;
     const config = this.#config;
     if (!config) {
       this.#fail('decode', new Error('keyframe before any codec configuration'));

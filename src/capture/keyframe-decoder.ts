@@ -13,6 +13,8 @@ export interface KeyframeDecoderOptions {
   readonly backlog: number;
   /** Default JPEG quality 1–100 (config capture.jpegQuality). */
   readonly jpegQuality: number;
+  /** A capture thread silent this long on one keyframe is stopped (default 30 s). */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -35,7 +37,9 @@ export class KeyframeDecoder {
   constructor(options: KeyframeDecoderOptions) {
     this.pool = new BoundedPool({ concurrency: options.concurrency, backlog: options.backlog });
     this.jpegQuality = options.jpegQuality;
-    this.workers = new CaptureWorkers(options.concurrency);
+    this.workers = new CaptureWorkers(options.concurrency, {
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    });
   }
 
   /** Whether decode() would take a keyframe now (run or queue it) rather than refuse it. */

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { JpegEncoderPool } from './jpeg-encoder.js';
 import { SinglesWriter, SpriteWriter, type OutputSink } from './output-writers.js';
-import { extractPictures, PICTURES_PER_SOURCE } from './snapshot-extractor.js';
+import { closeSources, extractPictures, moreSourcesFor } from './snapshot-extractor.js';
 import { snapshotSize, spriteLayout } from './snapshot-geometry.js';
 import { planSnapshots } from './snapshot-plan.js';
 import { resolveSettings } from './snapshot-settings.js';
@@ -66,9 +66,14 @@ export async function runOfflineScenario(s: OfflineScenario): Promise<OfflineSce
   try {
     const plan = planSnapshots(settings, source.info.durationMs);
     // As runSnapshotTask does for a local file: a second decoder takes half the pictures.
-    if (!plan.untilEnd && plan.times.length >= 2 * PICTURES_PER_SOURCE) {
-      more.push(await VideoSource.open(s.file, { mode: frameType, protocols: 'file' }));
-    }
+    more.push(
+      ...(await moreSourcesFor({
+        plan,
+        frameType,
+        local: true,
+        open: () => VideoSource.open(s.file, { mode: frameType, protocols: 'file' }),
+      })),
+    );
     const display = { width: source.info.displayWidth, height: source.info.displayHeight };
     const singles = new SinglesWriter(
       {
@@ -114,6 +119,6 @@ export async function runOfflineScenario(s: OfflineScenario): Promise<OfflineSce
     };
   } finally {
     jpeg.close();
-    for (const x of [source, ...more]) await x.close();
+    await closeSources([source, ...more]);
   }
 }

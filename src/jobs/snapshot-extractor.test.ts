@@ -4,7 +4,7 @@ import type { Frame } from 'node-av/lib';
 import { JobError, JobErrorCode } from './job-errors.js';
 import type { PictureWriter } from './output-writers.js';
 import type { PictureView } from './picture-view.js';
-import { extractPictures, PICTURES_PER_SOURCE } from './snapshot-extractor.js';
+import { extractPictures, moreSourcesFor, PICTURES_PER_SOURCE } from './snapshot-extractor.js';
 import { FrameType } from './template-config.js';
 import type { VideoSource } from './video-source.js';
 
@@ -108,5 +108,24 @@ describe('extractPictures with more than one source', () => {
     assert.ok(a.asked.length < n / 2, `the first part went on: ${a.asked.length}`);
     assert.equal(w.finished, 0);
     assert.equal(a.freed.length + b.freed.length, w.got.length);
+  });
+
+  it('a second decoder only for a long keyframe plan on a local file, and never at any cost', async () => {
+    const extra = fakeSource().source;
+    const open = async () => extra;
+    const long = plan(2 * PICTURES_PER_SOURCE);
+    const base = { plan: long, frameType: FrameType.Intra, local: true, open };
+    assert.deepEqual(await moreSourcesFor(base), [extra]);
+    assert.deepEqual(await moreSourcesFor({ ...base, frameType: FrameType.Normal }), []);
+    assert.deepEqual(await moreSourcesFor({ ...base, local: false }), []);
+    assert.deepEqual(
+      await moreSourcesFor({ ...base, plan: plan(2 * PICTURES_PER_SOURCE - 1) }),
+      [],
+    );
+    assert.deepEqual(await moreSourcesFor({ ...base, plan: { ...long, untilEnd: true } }), []);
+    const failing = async (): Promise<VideoSource> => {
+      throw new JobError(JobErrorCode.DecodeFailed, 'too many open files');
+    };
+    assert.deepEqual(await moreSourcesFor({ ...base, open: failing }), []);
   });
 });

@@ -16,6 +16,38 @@ const END_GAP_MS = 10_000;
 /** Fewest pictures per decoder worth a decoder of its own. */
 export const PICTURES_PER_SOURCE = 8;
 
+/**
+ * The second decoder for a plan worth splitting: keyframe mode (in normal mode the decoder
+ * already uses every core), a local file (a network input would be read twice), a known
+ * length and enough pictures. Only a speed-up: when it cannot be opened, one decoder does
+ * it all.
+ */
+export async function moreSourcesFor(o: {
+  readonly plan: SnapshotPlan;
+  readonly frameType: FrameType;
+  readonly local: boolean;
+  readonly open: () => Promise<VideoSource>;
+}): Promise<VideoSource[]> {
+  const worth =
+    o.frameType === FrameType.Intra &&
+    o.local &&
+    !o.plan.untilEnd &&
+    o.plan.times.length >= 2 * PICTURES_PER_SOURCE;
+  if (!worth) return [];
+  try {
+    return [await o.open()];
+  } catch {
+    return [];
+  }
+}
+
+/** Closes every source, even when one fails to close; rethrows the first failure. */
+export async function closeSources(sources: readonly VideoSource[]): Promise<void> {
+  const results = await Promise.allSettled(sources.map((x) => x.close()));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 export interface ExtractOptions {
   readonly source: VideoSource;
   /**

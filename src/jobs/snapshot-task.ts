@@ -10,7 +10,7 @@ import {
   type PictureWriter,
   type ThumbnailPlace,
 } from './output-writers.js';
-import { extractPictures, PICTURES_PER_SOURCE } from './snapshot-extractor.js';
+import { closeSources, extractPictures, moreSourcesFor } from './snapshot-extractor.js';
 import { MAX_PICTURE_PIXELS, snapshotSize, spriteLayout, type Size } from './snapshot-geometry.js';
 import { planSnapshots } from './snapshot-plan.js';
 import { usesSprites, type SnapshotSettings } from './snapshot-settings.js';
@@ -67,15 +67,14 @@ export async function runSnapshotTask(o: SnapshotTaskOptions): Promise<SnapshotT
   try {
     const info = source.info;
     const plan = planSnapshots(settings, info.durationMs);
-    // A local file of known length with enough pictures: a second decoder takes half of them
-    // (a network input would be read twice).
-    if (
-      o.protocols === FILE_PROTOCOLS &&
-      !plan.untilEnd &&
-      plan.times.length >= 2 * PICTURES_PER_SOURCE
-    ) {
-      more.push(await open());
-    }
+    more.push(
+      ...(await moreSourcesFor({
+        plan,
+        frameType: settings.frameType,
+        local: o.protocols === FILE_PROTOCOLS,
+        open,
+      })),
+    );
     const display = { width: info.displayWidth, height: info.displayHeight };
     const size = snapshotSize(display, settings.width, settings.height);
     checkPixels(size, 'the snapshot');
@@ -124,7 +123,7 @@ export async function runSnapshotTask(o: SnapshotTaskOptions): Promise<SnapshotT
     };
   } finally {
     jpeg.close();
-    for (const x of [source, ...more]) await x.close();
+    await closeSources([source, ...more]);
   }
 }
 

@@ -31,6 +31,18 @@ describe('sweepTemporaryFiles', () => {
       assert.deepEqual(result, { removed: 2, failed: 0 });
       assert.deepEqual((await readdir(deep)).sort(), ['.lstmp-cccc', '1.jpg', '2.jpg']);
       assert.deepEqual(await readdir(outside), ['.lstmp-dddd']);
+      const stopped = new AbortController();
+      stopped.abort();
+      await writeFile(files.staleDeep, 'x');
+      await utimes(files.staleDeep, old, old);
+      assert.deepEqual(
+        await sweepTemporaryFiles(root, {
+          prefix: '.lstmp-',
+          olderThanMs: 3600_000,
+          signal: stopped.signal,
+        }),
+        { removed: 0, failed: 0 },
+      );
       assert.deepEqual(
         await sweepTemporaryFiles(path.join(root, 'missing'), {
           prefix: '.lstmp-',

@@ -7,6 +7,8 @@ export interface SweepOptions {
   /** Only files last modified at least this long ago are removed. */
   readonly olderThanMs: number;
   readonly now?: number;
+  /** Stops the walk (e.g. at shutdown): what was removed so far is reported. */
+  readonly signal?: AbortSignal;
 }
 
 export interface SweepResult {
@@ -33,6 +35,7 @@ export async function sweepTemporaryFiles(root: string, o: SweepOptions): Promis
       return; // gone or unreadable: nothing to sweep there
     }
     for await (const entry of entries) {
+      if (o.signal?.aborted) break; // breaking out of the loop closes the directory
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) await walk(full);
       else if (entry.isFile() && entry.name.startsWith(o.prefix)) {
