@@ -1,13 +1,12 @@
-import type { Catalog, SnapshotRecord, SortOrder, StreamKey } from '../../catalog/catalog-types.js';
+import type { Catalog, SnapshotRecord, StreamKey } from '../../catalog/catalog-types.js';
 import { errorMessage } from '../../errors.js';
 import { liveJobRecordKey } from '../../jobs/live-job-keys.js';
 import type { ObjectStore } from '../../storage/object-store-types.js';
 import { ApiVersion, type ActionContext, type ActionRegistry } from '../action-registry.js';
 import { ApiError } from '../api-error.js';
 import type { ParamReader } from '../param-reader.js';
-import { formatRpcTime } from '../rpc-time.js';
 import { readId, readSortBy, readTime } from './ice-live-snapshot-params.js';
-import { cutPage, formatQueryTime } from './snapshot-record-actions.js';
+import { formatQueryTime, listRecordPage, recordItem } from './snapshot-record-actions.js';
 
 /**
  * ListLiveSnapshotFiles and DeleteLiveSnapshotFiles (spec §4.10, §4.11): a job's files are
@@ -37,8 +36,6 @@ export interface LiveFileActionDeps {
 const LIMIT = { min: 1, max: 100, default: 10 } as const;
 const MAX_WINDOW_MS = 24 * 60 * 60 * 1000;
 const MAX_DELETE_ITEMS = 200;
-/** Rows sharing one millisecond in one job: 2 (overwrite + sequence). */
-const MAX_TIE_GROUP = 1000;
 
 function readTimestamps(p: ParamReader): number[] {
   const name = 'CreateTimestampList';
@@ -64,61 +61,12 @@ export function registerLiveFileActions(registry: ActionRegistry, deps: LiveFile
     return liveJobRecordKey(jobId);
   }
 
-  async function page(
-    stream: StreamKey,
-    startMs: number,
-    endMs: number,
-    order: SortOrder,
-    limit: number,
-  ): Promise<{ items: SnapshotRecord[]; cursor?: number }> {
-    const first = await catalog.listSnapshotRecords({ ...stream, startMs, endMs, order, limit });
-    if (first.nextCreateTimestamp === undefined) return { items: first.items };
-    const cut = cutPage(
-      first.items.map((r) => r.createTimestamp),
-      first.nextCreateTimestamp,
-      order,
-    );
-    if (cut) return { items: first.items.slice(0, cut.count), cursor: cut.cursor };
-    // Every row shares one millisecond with the next one: return that whole group.
-    const t = first.nextCreateTimestamp;
-    const group = await catalog.listSnapshotRecords({
-      ...stream,
-      startMs: t,
-      endMs: t + 1,
-      order,
-      limit: MAX_TIE_GROUP,
-    });
-    const after = await catalog.listSnapshotRecords({
-      ...stream,
-      startMs: order === 'asc' ? t + 1 : startMs,
-      endMs: order === 'asc' ? endMs : t,
-      order,
-      limit: 1,
-    });
-    const nextTs = after.items[0]?.createTimestamp;
-    if (nextTs === undefined) return { items: group.items };
-    const groupCut = cutPage([t], nextTs, order);
-    return groupCut ? { items: group.items, cursor: groupCut.cursor } : { items: group.items };
-  }
-
   async function toApi(r: SnapshotRecord, ctx: ActionContext) {
-    const url = deps.signUrl
-      ? await deps.signUrl(
-          { endpoint: r.ossEndpoint, bucket: r.ossBucket, object: r.ossObject },
-          ctx.accessKeyId,
-        )
-      : undefined;
     return {
-      OssEndpoint: r.ossEndpoint,
-      OssBucket: r.ossBucket,
-      OssObject: r.ossObject,
-      CreateTime: formatRpcTime(r.createTimestamp),
-      CreateTimestamp: r.createTimestamp,
-      IsOverlay: r.isOverlay,
+      ...(await recordItem(r, ctx, deps.signUrl)),
       Width: r.width,
       Height: r.height,
       Size: r.size,
-      ...(url !== undefined && { Url: url }),
     };
   }
 
@@ -135,7 +83,7 @@ export function registerLiveFileActions(registry: ActionRegistry, deps: LiveFile
       const limit = p.optionalInteger('Limit', LIMIT) ?? LIMIT.default;
       const order = readSortBy(p, 'asc');
       const stream = await jobStream(jobId);
-      const { items, cursor } = await page(stream, startMs, endMs, order, limit);
+      const { items, cursor } = await listRecordPage(catalog, stream, startMs, endMs, order, limit);
       return {
         ...(cursor !== undefined && { NextStartTime: formatQueryTime(cursor) }),
         FileList: await Promise.all(items.map((r) => toApi(r, ctx))),

@@ -195,6 +195,76 @@ async function forEachLimited<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+/**
+ * One page of a stream's records and its cursor (see the module comment): a page never ends
+ * inside a group of rows sharing one CreateTimestamp. Shared with ListLiveSnapshotFiles.
+ */
+export async function listRecordPage(
+  catalog: Pick<Catalog, 'listSnapshotRecords'>,
+  stream: StreamKey,
+  startMs: number,
+  endMs: number,
+  order: SortOrder,
+  limit: number,
+): Promise<{ items: SnapshotRecord[]; cursor?: number }> {
+  const page = await catalog.listSnapshotRecords({ ...stream, startMs, endMs, order, limit });
+  if (page.nextCreateTimestamp === undefined) return { items: page.items };
+  const timestamps = page.items.map((r) => r.createTimestamp);
+  const cut = cutPage(timestamps, page.nextCreateTimestamp, order);
+  if (cut) return { items: page.items.slice(0, cut.count), cursor: cut.cursor };
+
+  // Every row shares one millisecond T with the next row: return the whole group.
+  const t = page.nextCreateTimestamp;
+  const group = await catalog.listSnapshotRecords({
+    ...stream,
+    startMs: t,
+    endMs: t + 1,
+    order,
+    limit: MAX_TIE_GROUP,
+  });
+  if (group.nextCreateTimestamp !== undefined) {
+    throw new Error(`more than ${MAX_TIE_GROUP} snapshot rows share the timestamp ${t}`);
+  }
+  const after = await catalog.listSnapshotRecords({
+    ...stream,
+    startMs: order === 'asc' ? t + 1 : startMs,
+    endMs: order === 'asc' ? endMs : t,
+    order,
+    limit: 1,
+  });
+  const nextTs = after.items[0]?.createTimestamp;
+  if (nextTs === undefined) return { items: group.items };
+  const groupCut = cutPage(
+    group.items.map((r) => r.createTimestamp),
+    nextTs,
+    order,
+  )!;
+  return { items: group.items, cursor: groupCut.cursor };
+}
+
+/** A record's fields as both APIs list them, with its signed `Url` when signing is on. */
+export async function recordItem(
+  r: SnapshotRecord,
+  ctx: ActionContext,
+  signUrl: SnapshotRecordDeps['signUrl'],
+) {
+  const url = signUrl
+    ? await signUrl(
+        { endpoint: r.ossEndpoint, bucket: r.ossBucket, object: r.ossObject },
+        ctx.accessKeyId,
+      )
+    : undefined;
+  return {
+    OssEndpoint: r.ossEndpoint,
+    OssBucket: r.ossBucket,
+    OssObject: r.ossObject,
+    CreateTime: formatRpcTime(r.createTimestamp),
+    CreateTimestamp: r.createTimestamp,
+    IsOverlay: r.isOverlay,
+    ...(url !== undefined && { Url: url }),
+  };
+}
+
 /** DescribeLiveStreamSnapshotInfo, DeleteSnapshotFiles, DescribeLiveDomainSnapshotData. */
 export function registerSnapshotRecordActions(
   registry: ActionRegistry,
@@ -202,67 +272,6 @@ export function registerSnapshotRecordActions(
 ): void {
   const { catalog } = deps;
   const version = ApiVersion.Live;
-
-  /** One page and its cursor; see the module comment. */
-  async function listPage(
-    stream: StreamKey,
-    startMs: number,
-    endMs: number,
-    order: SortOrder,
-    limit: number,
-  ): Promise<{ items: SnapshotRecord[]; cursor?: number }> {
-    const page = await catalog.listSnapshotRecords({ ...stream, startMs, endMs, order, limit });
-    if (page.nextCreateTimestamp === undefined) return { items: page.items };
-    const timestamps = page.items.map((r) => r.createTimestamp);
-    const cut = cutPage(timestamps, page.nextCreateTimestamp, order);
-    if (cut) return { items: page.items.slice(0, cut.count), cursor: cut.cursor };
-
-    // Every row shares one millisecond T with the next row: return the whole group.
-    const t = page.nextCreateTimestamp;
-    const group = await catalog.listSnapshotRecords({
-      ...stream,
-      startMs: t,
-      endMs: t + 1,
-      order,
-      limit: MAX_TIE_GROUP,
-    });
-    if (group.nextCreateTimestamp !== undefined) {
-      throw new Error(`more than ${MAX_TIE_GROUP} snapshot rows share the timestamp ${t}`);
-    }
-    const after = await catalog.listSnapshotRecords({
-      ...stream,
-      startMs: order === 'asc' ? t + 1 : startMs,
-      endMs: order === 'asc' ? endMs : t,
-      order,
-      limit: 1,
-    });
-    const nextTs = after.items[0]?.createTimestamp;
-    if (nextTs === undefined) return { items: group.items };
-    const groupCut = cutPage(
-      group.items.map((r) => r.createTimestamp),
-      nextTs,
-      order,
-    )!;
-    return { items: group.items, cursor: groupCut.cursor };
-  }
-
-  async function toApiItem(r: SnapshotRecord, ctx: ActionContext) {
-    const url = deps.signUrl
-      ? await deps.signUrl(
-          { endpoint: r.ossEndpoint, bucket: r.ossBucket, object: r.ossObject },
-          ctx.accessKeyId,
-        )
-      : undefined;
-    return {
-      OssEndpoint: r.ossEndpoint,
-      OssBucket: r.ossBucket,
-      OssObject: r.ossObject,
-      CreateTime: formatRpcTime(r.createTimestamp),
-      CreateTimestamp: r.createTimestamp,
-      IsOverlay: r.isOverlay,
-      ...(url !== undefined && { Url: url }),
-    };
-  }
 
   registry.register({
     version,
@@ -276,11 +285,13 @@ export function registerSnapshotRecordActions(
       // Older rows are not queryable: the window is clipped to the last year.
       const startMs = Math.max(start, ctx.now() - RECORD_RETENTION_MS);
       const { items, cursor } =
-        startMs < end ? await listPage(stream, startMs, end, order, limit) : { items: [] };
+        startMs < end
+          ? await listRecordPage(catalog, stream, startMs, end, order, limit)
+          : { items: [] };
       if (items.length === 0 && !(await catalog.isKnownStream(stream))) {
         throw new ApiError('InvalidStream.NotFound');
       }
-      const list = await Promise.all(items.map((r) => toApiItem(r, ctx)));
+      const list = await Promise.all(items.map((r) => recordItem(r, ctx, deps.signUrl)));
       return {
         ...(cursor !== undefined && { NextStartTime: formatQueryTime(cursor) }),
         LiveStreamSnapshotInfoList: { LiveStreamSnapshotInfo: list },
