@@ -24,9 +24,9 @@ import {
   FF_ENCODER_LIBX264,
   FF_ENCODER_LIBX265,
 } from 'node-av/constants';
-import { Log, Rational, type Packet } from 'node-av/lib';
+import { Log, Rational } from 'node-av/lib';
 import type { DecodedImage } from './jpeg.js';
-import { defaultMediaDir } from './media.js';
+import { defaultMediaDir, encodeFirstFrames } from './media.js';
 import { memorySink } from './memory-sink.js';
 
 export const GRID_COLUMNS = 4;
@@ -141,29 +141,7 @@ async function encode(
       }
     },
   });
-  const index = output.addStream(encoder);
-  let count = 0;
-  const write = async (packets: Packet[]): Promise<void> => {
-    for (const packet of packets) {
-      await output.writePacket(packet, index);
-      packet.free();
-    }
-  };
-  for await (const packet of input.packets(stream.index)) {
-    if (!packet) break;
-    const frames = await decoder.decodeAll(packet);
-    packet.free();
-    for (const frame of frames) {
-      if (count < o.frames) {
-        count++;
-        await write(await encoder.encodeAll(frame));
-      }
-      frame.free();
-    }
-    if (count >= o.frames) break;
-  }
-  await write(await encoder.encodeAll(null));
-  await output.close();
+  await encodeFirstFrames(input, stream.index, decoder, encoder, output, o.frames);
   return Buffer.from(sink.contents());
 }
 

@@ -229,6 +229,22 @@ async function encodeClip(o: Resolved, out: string): Promise<void> {
   using encoder = await createEncoder(o);
   const sink = memorySink();
   await using output = await Muxer.open(sink, { format: o.container });
+  await encodeFirstFrames(input, stream.index, decoder, encoder, output, o.frames);
+  await writeFile(out, sink.contents());
+}
+
+/**
+ * Decodes `streamIndex` of `input` and encodes its first `frames` pictures into `output` (as
+ * a new stream), then flushes the encoder and closes the output.
+ */
+export async function encodeFirstFrames(
+  input: Demuxer,
+  streamIndex: number,
+  decoder: Decoder,
+  encoder: Encoder,
+  output: Muxer,
+  frames: number,
+): Promise<void> {
   const index = output.addStream(encoder);
   let count = 0;
   const write = async (packets: Packet[]): Promise<void> => {
@@ -237,20 +253,19 @@ async function encodeClip(o: Resolved, out: string): Promise<void> {
       packet.free();
     }
   };
-  for await (const packet of input.packets(stream.index)) {
+  for await (const packet of input.packets(streamIndex)) {
     if (!packet) break;
-    const frames = await decoder.decodeAll(packet);
+    const decoded = await decoder.decodeAll(packet);
     packet.free();
-    for (const frame of frames) {
-      if (count < o.frames) {
+    for (const frame of decoded) {
+      if (count < frames) {
         count++;
         await write(await encoder.encodeAll(frame));
       }
       frame.free();
     }
-    if (count >= o.frames) break;
+    if (count >= frames) break;
   }
   await write(await encoder.encodeAll(null));
   await output.close();
-  await writeFile(out, sink.contents());
 }
