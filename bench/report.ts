@@ -94,13 +94,14 @@ function checkRatio(
 }
 
 /** The live targets are about capture: an ingest-only run measures none of them. */
-const LIVE_TARGETS = [
-  'CPU ≤ 0.5 % of one core per stream',
-  '≥ 3× fewer CPU-seconds than ffmpeg -skip_frame nokey',
-  '≥ 20× fewer CPU-seconds than full-decode ffmpeg',
-  '≤ 2 MB RSS growth per stream at 200 streams',
-  'latency p99 ≤ 100 ms at 200 streams',
-];
+const TARGET = {
+  cpu: 'CPU ≤ 0.5 % of one core per stream',
+  keyframe: '≥ 3× fewer CPU-seconds than ffmpeg -skip_frame nokey',
+  full: '≥ 20× fewer CPU-seconds than full-decode ffmpeg',
+  memory: '≤ 2 MB RSS growth per stream at 200 streams',
+  latency: 'latency p99 ≤ 100 ms at 200 streams',
+} as const;
+const LIVE_TARGETS = Object.values(TARGET);
 
 export function targetChecks(
   live: SweepOutcome | undefined,
@@ -124,33 +125,29 @@ export function targetChecks(
   const checks: TargetCheck[] = [];
   if (ours.length === 0) {
     checks.push({
-      target: 'CPU ≤ 0.5 % of one core per stream',
+      target: TARGET.cpu,
       measured: 'n/a',
       status: 'not measured',
     });
   } else {
     const worst = Math.max(...ours.map((s) => s.server!.corePercentPerStream));
     checks.push({
-      target: 'CPU ≤ 0.5 % of one core per stream',
+      target: TARGET.cpu,
       measured: ours.map((s) => `${s.server!.corePercentPerStream} % at ${s.streams}`).join(', '),
       status: worst <= 0.5 ? 'met' : 'missed',
     });
   }
-  checks.push(
-    checkRatio(list, 'nginx-keyframe', 3, '≥ 3× fewer CPU-seconds than ffmpeg -skip_frame nokey'),
-  );
-  checks.push(
-    checkRatio(list, 'nginx-full', 20, '≥ 20× fewer CPU-seconds than full-decode ffmpeg'),
-  );
+  checks.push(checkRatio(list, 'nginx-keyframe', 3, TARGET.keyframe));
+  checks.push(checkRatio(list, 'nginx-full', 20, TARGET.full));
   checks.push(
     at200?.server
       ? {
-          target: '≤ 2 MB RSS growth per stream at 200 streams',
+          target: TARGET.memory,
           measured: `${at200.server.rssPerStreamMB} MB`,
           status: at200.server.rssPerStreamMB <= 2 ? 'met' : 'missed',
         }
       : {
-          target: '≤ 2 MB RSS growth per stream at 200 streams',
+          target: TARGET.memory,
           measured: 'n/a',
           status: 'not measured',
         },
@@ -159,11 +156,11 @@ export function targetChecks(
   checks.push(
     p99 !== undefined
       ? {
-          target: 'latency p99 ≤ 100 ms at 200 streams',
+          target: TARGET.latency,
           measured: `${p99} ms`,
           status: p99 <= 100 ? 'met' : 'missed',
         }
-      : { target: 'latency p99 ≤ 100 ms at 200 streams', measured: 'n/a', status: 'not measured' },
+      : { target: TARGET.latency, measured: 'n/a', status: 'not measured' },
   );
   checks.push(...offlineChecks(offline));
   return checks;
